@@ -1,0 +1,76 @@
+"""Power bank flight-compliance checker: may this power bank fly on this trip, and why?"""
+
+import os
+from pathlib import Path
+
+import click
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+DEVELOPMENT_SECRET = "development-only-secret-not-for-production"
+
+
+class ConfigurationError(RuntimeError):
+    """The app cannot start safely with this configuration."""
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Application factory: configuration from ``FLASK_*`` environment variables."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(
+        DATABASE=str(Path(app.instance_path) / "compliance.sqlite"),
+        DATA_DIR=str(ROOT / "data"),
+        DATA_AUTO_BUILD=True,
+        RESULT_MAX_AGE_DAYS=30,
+        PUBLIC_BASE_URL=None,
+        SECRET_KEY=None,
+        SECRET_KEY_FALLBACKS=[],
+        MAX_CONTENT_LENGTH=64 * 1024,
+        JSON_SORT_KEYS=False,
+    )
+    app.config.from_prefixed_env()
+    if test_config:
+        app.config.update(test_config)
+    _require_secret(app)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from . import api, cli, db, i18n_setup, web
+
+    i18n_setup.init_app(app)
+    db.init_app(app)
+    web.init_app(app)
+    api.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _require_secret(app: Flask) -> None:
+    """Tokens are only as trustworthy as the key: never serve in production on a default.
+
+    Debug, testing and the ``flask`` data commands (which serve nothing) fall back to a
+    development key; ``flask check`` then warns that its result URL will not verify elsewhere.
+    """
+    app.config["SECRET_KEY_IS_DEVELOPMENT"] = False
+    if app.config["SECRET_KEY"]:
+        return
+    if app.debug or app.testing or _flask_command_that_does_not_serve():
+        app.config["SECRET_KEY"] = DEVELOPMENT_SECRET
+        app.config["SECRET_KEY_IS_DEVELOPMENT"] = True
+        return
+    raise ConfigurationError(
+        "FLASK_SECRET_KEY is not set. Set the FLASK_SECRET_KEY environment variable to a long "
+        "random value (e.g. python -c 'import secrets; print(secrets.token_hex(32))') before "
+        "starting the app outside debug mode."
+    )
+
+
+def _flask_command_that_does_not_serve() -> bool:
+    if os.environ.get("FLASK_RUN_FROM_CLI") != "true":
+        return False
+    context = click.get_current_context(silent=True)
+    return context is None or context.info_name != "run"

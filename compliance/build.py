@@ -1,0 +1,335 @@
+"""Validate the files under ``data/`` and write them into one SQLite database.
+
+The database is an immutable artifact: it is written to a temporary file beside the target,
+loaded back to prove it works, and only then moved over the old one with an atomic rename. A bad
+data file therefore never replaces a good database, and running workers keep serving the old
+file until the new one is complete.
+"""
+
+import csv
+import hashlib
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from importlib.metadata import version as package_version
+from pathlib import Path
+
+import airportsdata
+import jsonschema
+import sqlite_utils
+
+from . import schemas
+from .normalize import normalize_model
+from .vocabulary import AppliesTo, Scope
+
+DATA_FILES = ("recalls.json", "rules.json", "models.json", "airlines.csv")
+AIRLINE_COLUMNS = ["iata", "icao", "name", "country"]
+
+
+class DataError(Exception):
+    """The data files are invalid; ``problems`` lists each one with file, record and field."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass
+class BuildReport:
+    path: Path
+    data_version: str
+    counts: dict
+
+
+def source_hash(data_dir: Path) -> str:
+    """A digest of every data file and of the airport table's package version."""
+    digest = hashlib.sha256(package_version("airportsdata").encode())
+    for name in DATA_FILES:
+        path = Path(data_dir) / name
+        digest.update(name.encode() + b"\0")
+        if path.exists():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def load_sources(data_dir: Path) -> dict:
+    """Read and validate every data file; raise :class:`DataError` listing all problems."""
+    data_dir = Path(data_dir)
+    problems: list[str] = []
+    recalls = _read_json_array(data_dir / "recalls.json", schemas.RECALL, "recall_id", problems)
+    rules = _read_json_array(data_dir / "rules.json", schemas.RULE, "rule_id", problems)
+    models = _read_json_array(data_dir / "models.json", schemas.MODEL, "model", problems)
+    airlines = _read_airlines(data_dir / "airlines.csv", problems)
+    _check_recalls(recalls, problems)
+    _check_rules(rules, problems)
+    if problems:
+        raise DataError(problems)
+    return {"recalls": recalls, "rules": rules, "models": models, "airlines": airlines}
+
+
+def build_database(data_dir: Path, db_path: Path) -> BuildReport:
+    """Validate ``data_dir`` and atomically replace ``db_path`` with a freshly built database."""
+    from .dataset import Dataset
+
+    sources = load_sources(data_dir)
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=db_path.name + ".", suffix=".tmp", dir=db_path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        version = _data_version(sources, source_hash(data_dir))
+        counts = _write(tmp, sources, version, source_hash(data_dir))
+        Dataset.load(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, db_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return BuildReport(db_path, version, counts)
+
+
+def _data_version(sources: dict, digest: str) -> str:
+    checked = [r["checked"] for key in ("recalls", "rules", "models") for r in sources[key]]
+    return f"{max(checked, default='0000-00-00')}.{digest[:8]}"
+
+
+def _write(path: Path, sources: dict, version: str, digest: str) -> dict:
+    db = sqlite_utils.Database(path)
+    brands = brand_keys(sources)
+    db["meta"].insert_all(
+        [
+            {"key": "data_version", "value": version},
+            {"key": "source_hash", "value": digest},
+            {"key": "built_at", "value": date.today().isoformat()},
+        ],
+        pk="key",
+    )
+    db["recalls"].insert_all(
+        ({"recall_id": r["recall_id"], "record": json.dumps(r, ensure_ascii=False)}
+         for r in sources["recalls"]),
+        pk="recall_id",
+    )
+    db["recall_models"].insert_all(
+        (
+            {"recall_id": r["recall_id"], "model": m, "model_key": normalize_model(m, brands)}
+            for r in sources["recalls"]
+            for m in r["models"]
+        ),
+    )
+    db["recall_models"].create_index(["model_key"])
+    db["rules"].insert_all(
+        ({"rule_id": r["rule_id"], "record": json.dumps(r, ensure_ascii=False)}
+         for r in sources["rules"]),
+        pk="rule_id",
+    )
+    db["models"].insert_all(
+        (
+            {
+                "model_key": normalize_model(m["model"], brands),
+                "brand": m["brand"],
+                "model": m["model"],
+                "record": json.dumps(m, ensure_ascii=False),
+            }
+            for m in sources["models"]
+        ),
+        pk="model_key",
+        replace=True,
+    )
+    db["airlines"].insert_all(_airlines_with_rules(sources), pk="iata")
+    db["airports"].insert_all(
+        (
+            {"iata": code, "name": a["name"], "city": a["city"], "country": a["country"]}
+            for code, a in airportsdata.load("IATA").items()
+            if re.fullmatch(r"[A-Z]{3}", code) and a["country"]
+        ),
+        pk="iata",
+    )
+    db.conn.commit()
+    db.close()
+    return {
+        "recalls": len(sources["recalls"]),
+        "rules": len(sources["rules"]),
+        "models": len(sources["models"]),
+        "airlines": db_count(path, "airlines"),
+        "airlines_with_rules": len({r["airline"] for r in sources["rules"] if r["airline"]}),
+        "airports": db_count(path, "airports"),
+    }
+
+
+def db_count(path: Path, table: str) -> int:
+    return sqlite_utils.Database(path)[table].count
+
+
+def brand_keys(sources: dict) -> frozenset[str]:
+    """Folded brand names long enough to strip safely from the front of a typed model."""
+    from .normalize import fold
+
+    names = [r["brand"] for r in sources["recalls"]] + [m["brand"] for m in sources["models"]]
+    keys = set()
+    for name in names:
+        for part in re.split(r"[/()]", name):
+            key = fold(part)
+            if len(key) >= 3:
+                keys.add(key)
+    return frozenset(keys)
+
+
+def _airlines_with_rules(sources: dict) -> list[dict]:
+    """OpenFlights carriers, corrected by the airline rules we hold.
+
+    OpenFlights is several years old and some IATA codes have since been reassigned (RF, VF,
+    JX ...). Where we hold a sourced rule for a code, that rule's airline name and country win.
+    """
+    airlines = {a["iata"]: {**a, "has_rules": False, "name_source": "openflights"}
+                for a in sources["airlines"]}
+    for rule in sources["rules"]:
+        if rule["scope"] != Scope.AIRLINE:
+            continue
+        current = airlines.get(rule["airline"], {"icao": None})
+        airlines[rule["airline"]] = {
+            "iata": rule["airline"],
+            "icao": current["icao"] if current.get("name") == rule["issuer"] else None,
+            "name": rule["issuer"],
+            "country": rule["country"],
+            "has_rules": True,
+            "name_source": "rules",
+        }
+    return sorted(airlines.values(), key=lambda a: a["iata"])
+
+
+# --- reading and checking --------------------------------------------------------------------
+
+
+def _read_json_array(path: Path, schema: dict, id_field: str, problems: list[str]) -> list:
+    label = f"data/{path.name}"
+    try:
+        records = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.append(f"{label}: file is missing")
+        return []
+    except UnicodeDecodeError as exc:
+        problems.append(f"{label}: not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return []
+    except json.JSONDecodeError as exc:
+        problems.append(f"{label}: invalid JSON at line {exc.lineno} column {exc.colno}: "
+                        f"{exc.msg}")
+        return []
+    if not isinstance(records, list):
+        problems.append(f"{label}: must be a JSON array of records")
+        return []
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    seen: set[str] = set()
+    valid = []
+    for index, record in enumerate(records, start=1):
+        ident = record.get(id_field) if isinstance(record, dict) else None
+        where = f"{label}: record {index}" + (f" ({id_field}={ident})" if ident else "")
+        errors = sorted(validator.iter_errors(record), key=lambda e: list(e.path))
+        for error in errors:
+            field = ".".join(str(p) for p in error.path) or "(record)"
+            problems.append(f"{where}: field '{field}': {_short(error.message)}")
+        if errors:
+            continue
+        key = ident if id_field != "model" else f"{record['brand']}/{record['model']}".upper()
+        if key in seen:
+            problems.append(f"{where}: duplicate {id_field} {ident!r}")
+        seen.add(key)
+        valid.append(record)
+    return valid
+
+
+def _short(message: str) -> str:
+    return message if len(message) <= 200 else message[:197] + "..."
+
+
+def _read_airlines(path: Path, problems: list[str]) -> list[dict]:
+    label = f"data/{path.name}"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        problems.append(f"{label}: file is missing")
+        return []
+    except UnicodeDecodeError as exc:
+        problems.append(f"{label}: not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return []
+    reader = csv.DictReader(text.splitlines())
+    if reader.fieldnames != AIRLINE_COLUMNS:
+        problems.append(f"{label}: header must be {','.join(AIRLINE_COLUMNS)}")
+        return []
+    airlines, seen = [], set()
+    for line, row in enumerate(reader, start=2):
+        where = f"{label}: line {line}"
+        if None in row or any(v is None for v in row.values()):
+            problems.append(f"{where}: expected {len(AIRLINE_COLUMNS)} columns")
+            continue
+        if not re.fullmatch(r"[A-Z0-9]{2}", row["iata"]):
+            problems.append(f"{where}: field 'iata': {row['iata']!r} is not a 2-character "
+                            "IATA airline code")
+            continue
+        if row["country"] and not re.fullmatch(r"[A-Z]{2}", row["country"]):
+            problems.append(f"{where}: field 'country': {row['country']!r} is not an ISO code")
+            continue
+        if not row["name"].strip():
+            problems.append(f"{where}: field 'name': empty")
+            continue
+        if row["iata"] in seen:
+            problems.append(f"{where}: duplicate iata {row['iata']!r}")
+            continue
+        seen.add(row["iata"])
+        airlines.append({**row, "icao": row["icao"] or None, "country": row["country"] or None})
+    return airlines
+
+
+def _check_recalls(recalls: list[dict], problems: list[str]) -> None:
+    for index, recall in enumerate(recalls, start=1):
+        where = f"data/recalls.json: recall {recall['recall_id']}"
+        for pattern in recall.get("serial_patterns", []):
+            try:
+                re.compile(pattern["regex"])
+            except re.error as exc:
+                problems.append(f"{where}: field 'serial_patterns.regex': invalid regex ({exc})")
+            unknown = set(pattern.get("models", [])) - set(recall["models"])
+            if unknown:
+                problems.append(f"{where}: field 'serial_patterns.models': {sorted(unknown)} "
+                                "not in the recall's models")
+
+
+_APPLIES_TO_BY_SCOPE = {
+    Scope.INTERNATIONAL: {AppliesTo.INTERNATIONAL},
+    Scope.AUTHORITY: {AppliesTo.DEPARTURES, AppliesTo.DOMESTIC, AppliesTo.NATIONAL_CARRIERS},
+    Scope.AIRLINE: {AppliesTo.OPERATED_FLIGHTS},
+}
+_SERIES_FIXED = ("scope", "country", "airline")
+
+
+def _check_rules(rules: list[dict], problems: list[str]) -> None:
+    series: dict[str, list[dict]] = {}
+    for rule in rules:
+        where = f"data/rules.json: rule {rule['rule_id']}"
+        scope = Scope(rule["scope"])
+        if AppliesTo(rule["applies_to"]) not in _APPLIES_TO_BY_SCOPE[scope]:
+            problems.append(f"{where}: field 'applies_to': {rule['applies_to']!r} does not fit "
+                            f"scope {scope.value!r}")
+        if scope == Scope.AUTHORITY and not rule["country"]:
+            problems.append(f"{where}: field 'country': required for an authority rule")
+        if scope == Scope.AIRLINE and not rule["airline"]:
+            problems.append(f"{where}: field 'airline': required for an airline rule")
+        if scope != Scope.AIRLINE and rule["airline"]:
+            problems.append(f"{where}: field 'airline': only airline rules name an airline")
+        low, high = rule["max_wh_no_approval"], rule["max_wh_with_approval"]
+        if low is not None and high is not None and high < low:
+            problems.append(f"{where}: field 'max_wh_with_approval': {high} is below "
+                            f"max_wh_no_approval {low}")
+        series.setdefault(rule["series"], []).append(rule)
+    for name, versions in series.items():
+        for key in _SERIES_FIXED:
+            values = {v[key] for v in versions}
+            if len(values) > 1:
+                problems.append(f"data/rules.json: series {name}: versions disagree on "
+                                f"'{key}' ({sorted(map(str, values))})")
+        dates = [v["effective_from"] for v in versions]
+        if len(dates) != len(set(dates)):
+            problems.append(f"data/rules.json: series {name}: two versions share the same "
+                            "effective_from")

@@ -1,0 +1,130 @@
+"""The built database, read once into memory for the engine.
+
+The database is small (hundreds of records, a few thousand airports), so each process reads it
+whole at start and answers from memory. :class:`DatasetCache` re-reads it when the file on disk
+is replaced by a rebuild, which is how running workers pick up new data without a restart.
+"""
+
+import json
+import os
+import re
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from .build import brand_keys
+from .normalize import normalize_model
+
+
+@dataclass(frozen=True)
+class Dataset:
+    version: str
+    recalls: list[dict]
+    recalls_by_model: dict[str, list[dict]]
+    rules: list[dict]
+    airlines: dict[str, dict]
+    airports: dict[str, dict]
+    catalogue: dict[str, dict]
+    brands: frozenset[str]
+    #: Model numbers people may type, for autocomplete: (model_key, model, brand, product, kind)
+    model_index: list[tuple]
+
+    @classmethod
+    def load(cls, path: Path) -> "Dataset":
+        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+        try:
+            return cls._from_connection(conn)
+        finally:
+            conn.close()
+
+    @classmethod
+    def _from_connection(cls, conn: sqlite3.Connection) -> "Dataset":
+        meta = dict(conn.execute("select key, value from meta"))
+        recalls = [json.loads(r) for (r,) in conn.execute("select record from recalls")]
+        models_raw = [
+            (key, json.loads(r))
+            for key, r in conn.execute("select model_key, record from models")
+        ]
+        brands = brand_keys({"recalls": recalls, "models": [m for _k, m in models_raw]})
+        by_id = {}
+        for recall in recalls:
+            recall.setdefault("serial_patterns", [])
+            recall.setdefault("remedy_url", None)
+            recall.setdefault("units", None)
+            for pattern in recall["serial_patterns"]:
+                pattern["compiled"] = re.compile(pattern["regex"])
+                pattern["models_norm"] = {
+                    normalize_model(m, brands) for m in pattern.get("models", [])
+                }
+            by_id[recall["recall_id"]] = recall
+        recalls_by_model: dict[str, list[dict]] = {}
+        model_index = []
+        for recall_id, model, key in conn.execute(
+            "select recall_id, model, model_key from recall_models order by model_key"
+        ):
+            recall = by_id[recall_id]
+            recalls_by_model.setdefault(key, []).append(recall)
+            model_index.append((key, model, recall["brand"], recall["product"], "recall"))
+        rules = []
+        for (text,) in conn.execute("select record from rules"):
+            rule = json.loads(text)
+            rule["effective_from"] = _date(rule["effective_from"])
+            rule["checked"] = _date(rule["checked"])
+            rules.append(rule)
+        catalogue = {}
+        for key, record in models_raw:
+            wh = record["wh"]
+            if wh is None and record["mah"] and record["v"]:
+                wh = round(record["mah"] * record["v"] / 1000, 2)
+            catalogue[key] = {**record, "wh_rated": wh}
+            model_index.append((key, record["model"], record["brand"], record["product"],
+                                "catalogue"))
+        model_index.sort()
+        airlines = {
+            row[0]: {"iata": row[0], "icao": row[1], "name": row[2], "country": row[3],
+                     "has_rules": bool(row[4])}
+            for row in conn.execute(
+                "select iata, icao, name, country, has_rules from airlines order by iata"
+            )
+        }
+        airports = {
+            row[0]: {"iata": row[0], "name": row[1], "city": row[2], "country": row[3]}
+            for row in conn.execute("select iata, name, city, country from airports")
+        }
+        return cls(
+            version=meta["data_version"],
+            recalls=recalls,
+            recalls_by_model=recalls_by_model,
+            rules=rules,
+            airlines=airlines,
+            airports=airports,
+            catalogue=catalogue,
+            brands=brands,
+            model_index=model_index,
+        )
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+class DatasetCache:
+    """One :class:`Dataset` per process, reloaded when the database file is replaced."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._stamp = None
+        self._dataset: Dataset | None = None
+
+    def get(self) -> Dataset:
+        stat = os.stat(self.path)
+        stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        if stamp != self._stamp:
+            with self._lock:
+                if stamp != self._stamp:
+                    self._dataset = Dataset.load(self.path)
+                    self._stamp = stamp
+        return self._dataset

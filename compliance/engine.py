@@ -1,0 +1,503 @@
+"""The evaluation: one pure function from (device, trip, data) to a verdict with reasons.
+
+Every interface (pages, API, widget, CLI, result tokens) calls :func:`evaluate`; nothing else
+decides a verdict. The function reads only its arguments, so the same claim checked against the
+same data version always gives the same answer.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from .capacity import Capacity, WhSource, resolve_capacity, wh_from_mah
+from .dataset import Dataset
+from .i18n import _
+from .normalize import normalize_model, normalize_serial
+from .regions import in_region
+from .vocabulary import (
+    CELL_VOLTAGE_RANGE,
+    CONDITION_ORDER,
+    DEFAULT_CELL_VOLTAGE,
+    AppliesTo,
+    Condition,
+    RecallScope,
+    RecallStatus,
+    Scope,
+    Verdict,
+    strictest,
+)
+
+
+@dataclass(frozen=True)
+class Device:
+    model: str | None = None
+    brand: str | None = None
+    serial: str | None = None
+    wh: float | None = None
+    mah: float | None = None
+    v: float | None = None
+    count: int = 1
+    #: Whether it bears China's CCC mark; None = the traveller did not say.
+    ccc: bool | None = None
+    #: The traveller says the capacity label is missing or unreadable.
+    unlabelled: bool = False
+
+
+@dataclass(frozen=True)
+class Trip:
+    date: date
+    airline: str | None = None
+    origin: str | None = None
+    destination: str | None = None
+
+
+@dataclass
+class Finding:
+    """What one rule (or the recall check) says about this device on this trip."""
+
+    verdict: Verdict
+    why: str
+    conditions: dict = field(default_factory=dict)
+    missing: list = field(default_factory=list)
+
+
+@dataclass
+class Answer:
+    verdict: Verdict
+    headline: str
+    device: dict
+    recall: dict
+    conditions: list
+    reasons: list
+    missing: list
+    trip: dict
+    data_version: str
+
+    def to_dict(self) -> dict:
+        return {
+            "verdict": self.verdict.value,
+            "headline": self.headline,
+            "device": self.device,
+            "recall": self.recall,
+            "conditions": self.conditions,
+            "reasons": self.reasons,
+            "missing": self.missing,
+            "trip": self.trip,
+            "data_version": self.data_version,
+        }
+
+
+def evaluate(device: Device, trip: Trip, data: Dataset) -> Answer:
+    """Decide whether ``device`` may fly on ``trip`` under the rules and recalls in ``data``."""
+    model_key = normalize_model(device.model, data.brands)
+    catalogue = data.catalogue.get(model_key) if model_key else None
+    capacity = Capacity(None, WhSource.UNKNOWN) if device.unlabelled else resolve_capacity(
+        device.wh, device.mah, device.v, catalogue
+    )
+    route = describe_route(trip, data)
+    rules = applicable_rules(trip, route, data)
+
+    recall, recall_finding = check_recalls(device, model_key, data)
+    rule_findings = [(rule, judge_rule(rule, device, capacity.wh)) for rule in rules]
+
+    reasons = []
+    if recall_finding is not None:
+        reasons.append(_recall_reason(recall, recall_finding))
+    reasons.extend(_rule_reason(rule, finding) for rule, finding in rule_findings)
+
+    findings = [f for _rule, f in rule_findings]
+    if recall_finding is not None:
+        findings.insert(0, recall_finding)
+    verdict = strictest(f.verdict for f in findings)
+
+    missing = []
+    for finding in findings:
+        for item in finding.missing:
+            if item not in missing:
+                missing.append(item)
+
+    assumptions = _assumptions(device, capacity, rules, trip)
+    deciding = next((f for f in findings if f.verdict == verdict), None)
+    headline = _headline(verdict, deciding, capacity)
+
+    conditions = [] if verdict == Verdict.FORBIDDEN else _merge_conditions(rule_findings)
+
+    product = (catalogue or {}).get("product") or next(
+        (m["product"] for m in recall["matches"]), None
+    )
+    return Answer(
+        verdict=verdict,
+        headline=headline,
+        device={
+            "model": device.model,
+            "brand": device.brand or (catalogue or {}).get("brand"),
+            "product": product,
+            "serial": device.serial,
+            "wh": capacity.wh,
+            "wh_source": capacity.source,
+            "mah": device.mah if device.mah is not None else (catalogue or {}).get("mah"),
+            "v": device.v if device.v is not None else (catalogue or {}).get("v"),
+            "count": device.count,
+            "ccc": device.ccc,
+            "unlabelled": device.unlabelled,
+            "assumptions": assumptions,
+        },
+        recall=recall,
+        conditions=conditions,
+        reasons=reasons,
+        missing=missing,
+        trip={**route, "airline": trip.airline, "date": trip.date.isoformat()},
+        data_version=data.version,
+    )
+
+
+# --- Which rules apply ------------------------------------------------------------------------
+
+
+def describe_route(trip: Trip, data: Dataset) -> dict:
+    origin = data.airports.get(trip.origin) if trip.origin else None
+    destination = data.airports.get(trip.destination) if trip.destination else None
+    origin_country = origin["country"] if origin else None
+    destination_country = destination["country"] if destination else None
+    if origin_country and destination_country:
+        kind = "domestic" if origin_country == destination_country else "international"
+    else:
+        kind = "unknown"
+    return {
+        "origin": trip.origin,
+        "destination": trip.destination,
+        "origin_country": origin_country,
+        "destination_country": destination_country,
+        "kind": kind,
+    }
+
+
+def applicable_rules(trip: Trip, route: dict, data: Dataset) -> list[dict]:
+    """The rule versions in force on the travel date that bind this trip.
+
+    Within one series only the newest version in force applies. The international baseline
+    covers international trips and checks without a route, and domestic trips of a country that
+    has no national rule on file (states apply the ICAO rules at home unless they say otherwise).
+    """
+    in_force = _newest_per_series(data.rules, trip.date)
+    origin_country = route["origin_country"]
+    airline = data.airlines.get(trip.airline) if trip.airline else None
+    domestic = route["kind"] == "domestic"
+    national_rule_at_home = domestic and any(
+        r["scope"] == Scope.AUTHORITY
+        and in_region(origin_country, r["country"])
+        and r["applies_to"] in (AppliesTo.DEPARTURES, AppliesTo.DOMESTIC)
+        for r in in_force
+    )
+
+    def binds(rule) -> bool:
+        applies_to = rule["applies_to"]
+        if applies_to == AppliesTo.INTERNATIONAL:
+            return not national_rule_at_home
+        if applies_to == AppliesTo.DEPARTURES:
+            return in_region(origin_country, rule["country"])
+        if applies_to == AppliesTo.DOMESTIC:
+            return domestic and in_region(origin_country, rule["country"])
+        if applies_to == AppliesTo.NATIONAL_CARRIERS:
+            return airline is not None and in_region(airline["country"], rule["country"])
+        if applies_to == AppliesTo.OPERATED_FLIGHTS:
+            return trip.airline is not None and rule["airline"] == trip.airline
+        return False
+
+    order = {Scope.INTERNATIONAL: 0, Scope.AUTHORITY: 1, Scope.AIRLINE: 2}
+    return sorted((r for r in in_force if binds(r)), key=lambda r: (order[r["scope"]], r["issuer"]))
+
+
+def _newest_per_series(rules: list[dict], on: date) -> list[dict]:
+    newest: dict[str, dict] = {}
+    for rule in rules:
+        effective = rule["effective_from"]
+        if effective is not None and effective > on:
+            continue
+        current = newest.get(rule["series"])
+        if current is None or (effective or date.min) > (current["effective_from"] or date.min):
+            newest[rule["series"]] = rule
+    return list(newest.values())
+
+
+# --- Recalls ----------------------------------------------------------------------------------
+
+
+def check_recalls(device: Device, model_key: str, data: Dataset):
+    """Match the model against every recall; scoped recalls need the serial or batch code."""
+    matches, statuses = [], []
+    serial = normalize_serial(device.serial)
+    for recall in data.recalls_by_model.get(model_key, []) if model_key else []:
+        status = _recall_status(recall, model_key, serial)
+        if status is None:
+            continue
+        statuses.append(status)
+        matches.append({**_public_recall(recall), "status": status.value})
+    if not matches:
+        return {"status": RecallStatus.NOT_LISTED.value, "matches": []}, None
+    status = (
+        RecallStatus.RECALLED if RecallStatus.RECALLED in statuses else RecallStatus.CHECK_SERIAL
+    )
+    matches.sort(key=lambda m: m["status"] != status.value)
+    first = matches[0]
+    if status == RecallStatus.RECALLED:
+        finding = Finding(
+            Verdict.FORBIDDEN,
+            _(
+                "This model is recalled (%(agency)s, %(date)s). Recalled power banks may not "
+                "be carried on any flight.",
+                agency=first["agency"],
+                date=first["date"] or _("date not published"),
+            ),
+        )
+    else:
+        finding = Finding(
+            Verdict.NEED_MORE_INFO,
+            _(
+                "Some units of this model are recalled (%(agency)s): check the serial or batch "
+                "code against the recall before you fly.",
+                agency=", ".join(sorted({m["agency"] for m in matches})),
+            ),
+            missing=["serial"],
+        )
+    return {"status": status.value, "matches": matches}, finding
+
+
+def _recall_status(recall: dict, model_key: str, serial: str) -> RecallStatus | None:
+    if recall["scope"] == RecallScope.MODEL:
+        return RecallStatus.RECALLED
+    patterns = [
+        p["compiled"]
+        for p in recall["serial_patterns"]
+        if not p["models_norm"] or model_key in p["models_norm"]
+    ]
+    if serial and patterns:
+        if any(p.fullmatch(serial) for p in patterns):
+            return RecallStatus.RECALLED
+        return None
+    return RecallStatus.CHECK_SERIAL
+
+
+_PUBLIC_RECALL_FIELDS = (
+    "recall_id", "agency", "jurisdiction", "recall_number", "date", "brand", "product",
+    "models", "scope", "scope_detail", "hazard", "remedy", "remedy_url", "how_to_identify",
+    "source_url", "checked", "confidence",
+)
+
+
+def _public_recall(recall: dict) -> dict:
+    return {key: recall[key] for key in _PUBLIC_RECALL_FIELDS}
+
+
+def _recall_reason(recall: dict, finding: Finding) -> dict:
+    first = recall["matches"][0]
+    return {
+        "issuer": first["agency"],
+        "scope": "recall",
+        "verdict": finding.verdict.value,
+        "text": finding.why,
+        "effective_from": first["date"],
+        "source_url": first["source_url"],
+        "checked": first["checked"],
+        "confidence": first["confidence"],
+        "rule_id": None,
+        "recall_id": first["recall_id"],
+    }
+
+
+# --- One rule against one device --------------------------------------------------------------
+
+
+def judge_rule(rule: dict, device: Device, wh: float | None) -> Finding:
+    """What one rule version says about the device. Only limits the rule sets count."""
+    parts: list[Finding] = []
+    conditions: dict = {Condition(code): {} for code in rule["conditions"]}
+    limit_a, limit_b = rule["max_wh_no_approval"], rule["max_wh_with_approval"]
+    in_approval_band = False
+
+    if rule["requires_wh_label"]:
+        conditions[Condition.CAPACITY_LABEL_REQUIRED] = {}
+        if device.unlabelled:
+            parts.append(Finding(Verdict.FORBIDDEN, _(
+                "%(issuer)s refuses power banks whose capacity is not marked.",
+                issuer=rule["issuer"])))
+
+    if limit_a is not None or limit_b is not None:
+        if wh is None:
+            if not (device.unlabelled and rule["requires_wh_label"]):
+                parts.append(Finding(
+                    Verdict.NEED_MORE_INFO,
+                    _("The capacity is needed: %(issuer)s sets limits in watt-hours.",
+                      issuer=rule["issuer"]),
+                    missing=["wh"],
+                ))
+        elif limit_a is not None and wh <= limit_a:
+            parts.append(Finding(Verdict.ALLOWED, _(
+                "%(wh)s Wh is within the %(limit)s Wh limit of %(issuer)s.",
+                wh=_num(wh), limit=_num(limit_a), issuer=rule["issuer"])))
+        elif limit_a is not None and limit_b is not None and wh <= limit_b:
+            in_approval_band = True
+            conditions[Condition.AIRLINE_APPROVAL] = {}
+            parts.append(Finding(Verdict.APPROVAL_REQUIRED, _(
+                "%(wh)s Wh is over %(limit_a)s Wh: %(issuer)s allows up to %(limit_b)s Wh only "
+                "with the airline's approval.",
+                wh=_num(wh), limit_a=_num(limit_a), limit_b=_num(limit_b),
+                issuer=rule["issuer"])))
+        elif limit_a is None and wh <= limit_b:
+            parts.append(Finding(Verdict.ALLOWED, _(
+                "%(wh)s Wh is within the %(limit)s Wh limit of %(issuer)s.",
+                wh=_num(wh), limit=_num(limit_b), issuer=rule["issuer"])))
+        else:
+            top = limit_b if limit_b is not None else limit_a
+            parts.append(Finding(Verdict.FORBIDDEN, _(
+                "%(wh)s Wh is over the %(limit)s Wh limit of %(issuer)s.",
+                wh=_num(wh), limit=_num(top), issuer=rule["issuer"])))
+
+    count_limit = rule["max_count_total"]
+    if in_approval_band and rule["max_count_approval_band"] is not None:
+        band = rule["max_count_approval_band"]
+        count_limit = band if count_limit is None else min(count_limit, band)
+    if count_limit is not None:
+        conditions[Condition.MAX_COUNT] = {"limit": count_limit}
+        if device.count > count_limit:
+            parts.append(Finding(Verdict.FORBIDDEN, _(
+                "%(issuer)s allows at most %(limit)s such power banks per passenger; you carry "
+                "%(count)s.", issuer=rule["issuer"], limit=count_limit, count=device.count)))
+
+    if rule["requires_certification"] == "CCC":
+        conditions[Condition.CCC_MARK_REQUIRED] = {}
+        if device.ccc is False:
+            parts.append(Finding(Verdict.FORBIDDEN, _(
+                "%(issuer)s refuses power banks without a clear CCC (3C) mark on these flights.",
+                issuer=rule["issuer"])))
+        elif device.ccc is None:
+            parts.append(Finding(
+                Verdict.NEED_MORE_INFO,
+                _("%(issuer)s requires a clear CCC (3C) mark: check the label.",
+                  issuer=rule["issuer"]),
+                missing=["ccc"],
+            ))
+
+    if rule["inflight_use_allowed"] is False:
+        conditions[Condition.NO_INFLIGHT_USE] = {}
+    if rule["inflight_charging_allowed"] is False:
+        conditions[Condition.NO_INFLIGHT_CHARGING] = {}
+
+    if not parts:
+        parts.append(Finding(Verdict.ALLOWED, _(
+            "%(issuer)s sets no capacity or count limit that this power bank exceeds.",
+            issuer=rule["issuer"])))
+    verdict = strictest(p.verdict for p in parts)
+    deciding = [p for p in parts if p.verdict == verdict]
+    missing = [m for p in parts for m in p.missing]
+    return Finding(verdict, " ".join(p.why for p in deciding), conditions, missing)
+
+
+def _rule_reason(rule: dict, finding: Finding) -> dict:
+    return {
+        "issuer": rule["issuer"],
+        "scope": rule["scope"],
+        "verdict": finding.verdict.value,
+        "text": finding.why,
+        "effective_from": rule["effective_from"].isoformat() if rule["effective_from"] else None,
+        "source_url": rule["source_url"],
+        "checked": rule["checked"].isoformat(),
+        "confidence": rule["confidence"],
+        "rule_id": rule["rule_id"],
+        "recall_id": None,
+    }
+
+
+# --- Putting the answer together --------------------------------------------------------------
+
+CONDITION_TEXT = {
+    Condition.CARRY_ON_ONLY: "Carry it in cabin baggage or on you; never in checked baggage.",
+    Condition.PROTECT_TERMINALS: (
+        "Protect it against short circuit: original packaging, tape over the ports, or a "
+        "separate pouch."),
+    Condition.AIRLINE_APPROVAL: "Ask the airline for approval before you fly.",
+    Condition.MAX_COUNT: "Power banks per passenger: at most %(limit)s.",
+    Condition.NO_INFLIGHT_USE: "Do not use it to charge devices on board.",
+    Condition.NO_INFLIGHT_CHARGING: "Do not recharge it on board (seat USB or power outlet).",
+    Condition.KEEP_ACCESSIBLE: (
+        "Keep it where you can see and reach it (on you, seat pocket or under the seat), not in "
+        "the overhead bin."),
+    Condition.CCC_MARK_REQUIRED: "It must bear a clear CCC (3C) mark.",
+    Condition.CAPACITY_LABEL_REQUIRED: "Its capacity (Wh, or mAh and V) must be legible on it.",
+    Condition.SWITCH_OFF: "Switch it off during the flight.",
+}
+
+
+def condition_text(code: Condition, **params) -> str:
+    return _(CONDITION_TEXT[code], **params)
+
+
+def _merge_conditions(rule_findings) -> list[dict]:
+    merged: dict[Condition, dict] = {}
+    for rule, finding in rule_findings:
+        for code, params in finding.conditions.items():
+            current = merged.get(code)
+            stricter = (
+                code == Condition.MAX_COUNT
+                and current is not None
+                and params["limit"] < current["limit"]
+            )
+            if current is None or stricter:
+                merged[code] = {
+                    "code": code.value,
+                    "text": condition_text(code, **params),
+                    "issuer": rule["issuer"],
+                    "source_url": rule["source_url"],
+                    **params,
+                }
+    return [merged[code] for code in CONDITION_ORDER if code in merged]
+
+
+def _rules_verdict(rules, device, wh) -> Verdict:
+    return strictest(judge_rule(rule, device, wh).verdict for rule in rules)
+
+
+def _assumptions(device, capacity, rules, trip) -> list[str]:
+    notes = []
+    if capacity.source == WhSource.CATALOGUE:
+        notes.append(_(
+            "Capacity taken from our model catalogue (%(wh)s Wh); check it against the label.",
+            wh=_num(capacity.wh)))
+    if capacity.mah_at_assumed_voltage is not None:
+        notes.append(_(
+            "No cell voltage given: assumed %(v)s V, the usual lithium-ion nominal voltage. "
+            "Do not use the 5 V USB output voltage: it is not the cell voltage.",
+            v=DEFAULT_CELL_VOLTAGE))
+        assumed = _rules_verdict(rules, device, capacity.wh)
+        for volts in CELL_VOLTAGE_RANGE:
+            wh_at = wh_from_mah(capacity.mah_at_assumed_voltage, volts)
+            other = _rules_verdict(rules, device, wh_at)
+            if other != assumed:
+                notes.append(_(
+                    "The verdict depends on the cell voltage: at %(v)s V this is %(wh)s Wh and "
+                    "the rules would give %(verdict)s. Check the label for Wh or the cell "
+                    "voltage.",
+                    v=volts, wh=_num(wh_at), verdict=other.value))
+    if device.unlabelled:
+        notes.append(_(
+            "The capacity label is missing or unreadable: without it the capacity cannot be "
+            "shown to staff, and some authorities and airlines refuse such power banks."))
+    if trip.origin is None and trip.destination is None:
+        notes.append(_("No route given: only the international baseline and the airline's own "
+                       "rules were applied."))
+    return notes
+
+
+def _headline(verdict: Verdict, deciding: Finding | None, capacity: Capacity) -> str:
+    why = deciding.why if deciding else ""
+    if verdict == Verdict.ALLOWED:
+        return _("Allowed in cabin baggage, under the conditions below.")
+    if verdict == Verdict.APPROVAL_REQUIRED:
+        return _("Needs the airline's approval: %(why)s", why=why)
+    if verdict == Verdict.FORBIDDEN:
+        return _("Forbidden: %(why)s", why=why)
+    return _("More information needed: %(why)s", why=why)
+
+
+def _num(value: float) -> str:
+    """Watt-hours for people: 99.9, 100, 37 (no trailing .0)."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")

@@ -1,0 +1,30 @@
+"""RFC 9457 problem details: the one error format of the JSON API."""
+
+from flask import jsonify
+
+PROBLEM_TYPE_BASE = "/developers#problem-"
+
+
+def problem(status: int, title: str, detail: str, slug: str, **extra):
+    body = {
+        "type": PROBLEM_TYPE_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def invalid_parameter(error):
+    """400 for a :class:`~compliance.params.ParamError`, naming the parameter."""
+    return problem(
+        400,
+        "Invalid parameter",
+        f"{error.param}: {error.detail}",
+        "invalid-parameter",
+        param=error.param,
+    )

@@ -1,0 +1,100 @@
+"""What every interface does around the engine: parse input, evaluate, sign, verify.
+
+Pages, the API and the CLI call these few functions, so a check made anywhere carries the same
+token, result URL and QR code.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+from flask import current_app, request, url_for
+
+from . import tokens
+from .db import get_dataset
+from .engine import Answer, evaluate
+from .params import parse_device, parse_trip
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def secrets() -> list:
+    """The signing key first, then older keys that still verify during a rotation."""
+    fallbacks = current_app.config["SECRET_KEY_FALLBACKS"]
+    if isinstance(fallbacks, str):
+        fallbacks = [k for k in fallbacks.split(",") if k]
+    return [current_app.config["SECRET_KEY"], *fallbacks]
+
+
+@dataclass
+class CheckResult:
+    answer: Answer
+    token: str
+    issued_at: datetime
+
+    @property
+    def result_url(self) -> str:
+        return result_url(self.token)
+
+
+def run_check(values: dict, now: datetime | None = None) -> CheckResult:
+    """Evaluate raw input values; raises :class:`~compliance.params.ParamError` on bad input."""
+    now = now or utcnow()
+    data = get_dataset()
+    device = parse_device(values)
+    trip = parse_trip(values, data, now.date())
+    answer = evaluate(device, trip, data)
+    claim = tokens.Claim(device, trip, now, answer.verdict)
+    return CheckResult(answer, tokens.issue(claim, secrets()[0]), now)
+
+
+def public_base_url() -> str:
+    configured = current_app.config["PUBLIC_BASE_URL"]
+    if configured:
+        return configured.rstrip("/")
+    return request.host_url.rstrip("/") if request else "http://localhost:5000"
+
+
+def result_url(token: str) -> str:
+    """The URL a QR code carries: scheme and host upper-cased (they are case-insensitive) so
+    that, with the upper-case token, the whole URL encodes in QR alphanumeric mode."""
+    base = urlsplit(public_base_url())
+    return f"{base.scheme.upper()}://{base.netloc.upper()}{base.path}/R/{token}"
+
+
+def api_fields(result: CheckResult) -> dict:
+    return {
+        **result.answer.to_dict(),
+        "result_url": result.result_url,
+        "qr_svg_url": public_base_url() + url_for("web.result_qr_svg", token=result.token),
+        "issued_at": result.issued_at.isoformat(),
+    }
+
+
+@dataclass
+class Verification:
+    claim: tokens.Claim
+    answer: Answer
+    token: str
+    changed: bool
+    stale: bool
+    age: timedelta
+
+
+def verify(token: str, now: datetime | None = None) -> Verification:
+    """Re-evaluate a signed claim against today's data; raises InvalidToken if not genuine."""
+    now = now or utcnow()
+    claim = tokens.verify(token, secrets())
+    answer = evaluate(claim.device, claim.trip, get_dataset())
+    age = now - claim.issued_at
+    max_age = timedelta(days=current_app.config["RESULT_MAX_AGE_DAYS"])
+    return Verification(
+        claim=claim,
+        answer=answer,
+        token=token.upper(),
+        changed=answer.verdict != claim.verdict_at_issue,
+        stale=age > max_age,
+        age=age,
+    )

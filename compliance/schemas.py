@@ -1,0 +1,127 @@
+"""JSON Schemas of the data files under ``data/`` (documented for people in data/README.md)."""
+
+from .vocabulary import (
+    RULE_LISTED_CONDITIONS,
+    AppliesTo,
+    Confidence,
+    RecallScope,
+    Scope,
+)
+
+_SLUG = {"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]{1,80}$"}
+_DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+_URL = {"type": "string", "pattern": r"^https?://[^\s]+$", "maxLength": 2000}
+_TEXT = {"type": ["string", "null"], "maxLength": 4000}
+_NAME = {"type": "string", "minLength": 1, "maxLength": 300}
+_COUNTRY = {"type": "string", "pattern": r"^([A-Z]{2}|EU)$"}
+_PROVENANCE = {
+    "source_url": _URL,
+    "other_sources": {"type": "array", "items": _URL},
+    "checked": _DATE,
+    "confidence": {"enum": [c.value for c in Confidence]},
+    "notes": _TEXT,
+}
+
+RECALL = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": [
+        "recall_id", "agency", "agency_name", "jurisdiction", "recall_number", "date", "brand",
+        "product", "models", "scope", "scope_detail", "hazard", "remedy", "how_to_identify",
+        "source_url", "checked", "confidence",
+    ],
+    "properties": {
+        "recall_id": _SLUG,
+        "agency": _NAME,
+        "agency_name": _NAME,
+        "jurisdiction": {"type": "string", "pattern": r"^([A-Z]{2}|EU|GLOBAL)(, [A-Z]{2}|, EU)*$"},
+        "recall_number": {"type": ["string", "null"], "maxLength": 100},
+        "date": {"oneOf": [_DATE, {"type": "null"}]},
+        "brand": _NAME,
+        "product": _NAME,
+        "models": {
+            "type": "array",
+            "minItems": 1,
+            "items": {"type": "string", "minLength": 1, "maxLength": 100},
+        },
+        "scope": {"enum": [s.value for s in RecallScope]},
+        "scope_detail": _TEXT,
+        "serial_patterns": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["regex"],
+                "properties": {
+                    "models": {"type": "array", "items": {"type": "string"}},
+                    "regex": {"type": "string", "minLength": 1, "maxLength": 500},
+                },
+            },
+        },
+        "hazard": _TEXT,
+        "remedy": _TEXT,
+        "remedy_url": {"oneOf": [_URL, {"type": "null"}]},
+        "how_to_identify": _TEXT,
+        "units": _TEXT,
+        **_PROVENANCE,
+    },
+}
+
+_WH = {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": 10000}
+_COUNT = {"type": ["integer", "null"], "minimum": 0, "maximum": 100}
+_FLAG = {"type": ["boolean", "null"]}
+
+RULE = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": [
+        "rule_id", "series", "scope", "issuer", "airline", "country", "applies_to",
+        "effective_from", "max_wh_no_approval", "max_wh_with_approval", "max_count_total",
+        "max_count_approval_band", "inflight_use_allowed", "inflight_charging_allowed",
+        "requires_wh_label", "requires_certification", "conditions", "source_url", "checked",
+        "confidence",
+    ],
+    "properties": {
+        "rule_id": _SLUG,
+        "series": _SLUG,
+        "scope": {"enum": [s.value for s in Scope]},
+        "issuer": _NAME,
+        "airline": {"oneOf": [{"type": "string", "pattern": r"^[A-Z0-9]{2}$"}, {"type": "null"}]},
+        "country": {"oneOf": [_COUNTRY, {"type": "null"}]},
+        "applies_to": {"enum": [a.value for a in AppliesTo]},
+        "effective_from": {"oneOf": [_DATE, {"type": "null"}]},
+        "max_wh_no_approval": _WH,
+        "max_wh_with_approval": _WH,
+        "max_count_total": _COUNT,
+        "max_count_approval_band": _COUNT,
+        "inflight_use_allowed": _FLAG,
+        "inflight_charging_allowed": _FLAG,
+        "requires_wh_label": _FLAG,
+        "requires_certification": {"enum": ["CCC", None]},
+        "conditions": {
+            "type": "array",
+            "uniqueItems": True,
+            "items": {"enum": sorted(c.value for c in RULE_LISTED_CONDITIONS)},
+        },
+        "applies_to_text": _TEXT,
+        "storage": _TEXT,
+        **_PROVENANCE,
+    },
+}
+
+MODEL = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["brand", "model", "product", "mah", "v", "wh", "source_url", "checked",
+                 "confidence"],
+    "properties": {
+        "brand": _NAME,
+        "model": {"type": "string", "minLength": 1, "maxLength": 100},
+        "product": _NAME,
+        "mah": {"type": ["integer", "null"], "minimum": 1, "maximum": 1000000},
+        "v": {"type": ["number", "null"], "minimum": 1, "maximum": 60},
+        "wh": _WH,
+        "ccc": _FLAG,
+        **_PROVENANCE,
+    },
+}

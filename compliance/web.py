@@ -1,0 +1,119 @@
+"""Server-rendered pages: the check form, the result, and the page a result QR code opens."""
+
+from flask import Blueprint, Response, abort, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from . import qr
+from .api import api_error
+from .db import get_dataset
+from .params import CHECK_PARAMS, ParamError, single_values
+from .results import result_url, run_check, verify
+from .tokens import InvalidToken, manual_code
+
+bp = Blueprint("web", __name__)
+
+PAGE_PARAMS = CHECK_PARAMS + ("lang",)
+
+
+@bp.get("/")
+def index():
+    return render_template("index.html", values={}, error=None, data=get_dataset())
+
+
+@bp.get("/check")
+def check():
+    """The verdict for the form's input, with a QR code of the signed result."""
+    data = get_dataset()
+    try:
+        values = single_values(request.args, PAGE_PARAMS)
+        values.pop("lang", None)
+        result = run_check(values)
+    except ParamError as error:
+        values = {k: v for k, v in request.args.items() if k in CHECK_PARAMS}
+        return render_template("index.html", values=values, error=error, data=data), 400
+    return render_template(
+        "check.html",
+        answer=result.answer,
+        token=result.token,
+        result_url=result.result_url,
+        qr_svg=qr.svg(result.result_url, "QR code of this result"),
+        qr_info=qr.info(result.result_url),
+        code=manual_code(result.token, _signing_key()),
+        issued_at=result.issued_at,
+        data=data,
+    )
+
+
+def _verified_or_error(token: str):
+    try:
+        return verify(token), None
+    except InvalidToken as error:
+        return None, error
+
+
+@bp.get("/r/<token>")
+@bp.get("/R/<token>")
+def result(token: str):
+    """The result a QR code opens: the claim re-checked against today's data."""
+    verification, error = _verified_or_error(token)
+    if error is not None:
+        return render_template("invalid_token.html", reason=str(error)), 400
+    url = result_url(verification.token)
+    return render_template(
+        "result.html",
+        v=verification,
+        answer=verification.answer,
+        result_url=url,
+        qr_svg=qr.svg(url, "QR code of this result"),
+        code=manual_code(verification.token, _signing_key()),
+        data=get_dataset(),
+    )
+
+
+@bp.get("/r/<token>/qr.svg")
+@bp.get("/R/<token>/qr.svg")
+def result_qr_svg(token: str):
+    verification, error = _verified_or_error(token)
+    if error is not None:
+        abort(400, "This result code cannot be verified.")
+    body = '<?xml version="1.0" encoding="UTF-8"?>\n' + qr.svg(result_url(verification.token))
+    response = Response(body, mimetype="image/svg+xml")
+    response.headers["Content-Disposition"] = 'inline; filename="powerbank-result.svg"'
+    return response
+
+
+@bp.get("/r/<token>/qr.png")
+@bp.get("/R/<token>/qr.png")
+def result_qr_png(token: str):
+    verification, error = _verified_or_error(token)
+    if error is not None:
+        abort(400, "This result code cannot be verified.")
+    response = Response(qr.png(result_url(verification.token)), mimetype="image/png")
+    response.headers["Content-Disposition"] = 'inline; filename="powerbank-result.png"'
+    return response
+
+
+def _signing_key():
+    from flask import current_app
+
+    return current_app.config["SECRET_KEY"]
+
+
+def handle_http_error(error: HTTPException):
+    if request.path.startswith("/api/"):
+        return api_error(error)
+    return render_template("error.html", error=error), error.code
+
+
+def handle_unexpected(error: Exception):
+    """Last resort: log it, answer 500 without a traceback."""
+    from flask import current_app
+
+    current_app.logger.exception("unhandled error on %s", request.path)
+    return handle_http_error(InternalServerError())
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected)
