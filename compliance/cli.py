@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from .build import DataError, build_database
 from .openflights import write_airlines_csv
@@ -50,6 +50,7 @@ def import_openflights_command(airlines_dat: Path, countries_dat: Path):
 
 
 @click.command("check")
+@with_appcontext
 @click.argument("model", required=False)
 @click.option("--brand")
 @click.option("--serial", help="Serial or batch code, for recalls that cover only some units.")

@@ -270,6 +270,8 @@ def _recall_status(recall: dict, model_key: str, serial: str) -> RecallStatus | 
         for p in recall["serial_patterns"]
         if not p["models_norm"] or model_key in p["models_norm"]
     ]
+    if any(p.fullmatch("") for p in patterns):
+        return RecallStatus.RECALLED
     if serial and patterns:
         if any(p.fullmatch(serial) for p in patterns):
             return RecallStatus.RECALLED

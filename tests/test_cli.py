@@ -1,0 +1,38 @@
+"""The flask CLI: check and data build."""
+
+import json
+
+
+def test_check_prints_verdict_reasons_and_result(runner):
+    result = runner.invoke(args=["check", "A1366", "--wh", "74", "--airline", "LH"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("FORBIDDEN:")
+    assert "Recall: CPSC" in result.output
+    assert "Result: HTTP://LOCALHOST:5000/R/1" in result.output
+
+
+def test_check_json_matches_the_api(runner, client):
+    result = runner.invoke(args=["check", "--mah", "20000", "--origin", "PVG", "--destination",
+                                 "PEK", "--date", "2026-01-10", "--json"])
+    assert result.exit_code == 0, result.output
+    cli = json.loads(result.output)
+    api = client.get("/api/v1/check?mah=20000&origin=PVG&destination=PEK&date=2026-01-10")
+    api = api.get_json()
+    for key in ("verdict", "headline", "device", "recall", "conditions", "reasons", "missing",
+                "data_version"):
+        assert cli[key] == api[key]
+
+
+def test_check_bad_value_names_the_option(runner):
+    result = runner.invoke(args=["check", "--wh", "lots"])
+    assert result.exit_code == 2
+    assert "--wh" in result.output and "not a number" in result.output
+
+
+def test_data_build_reports_counts(app, tmp_path, monkeypatch):
+    app.config["DATABASE"] = str(tmp_path / "fresh.sqlite")
+    app.extensions["dataset"].path = tmp_path / "fresh.sqlite"
+    result = app.test_cli_runner().invoke(args=["data", "build"])
+    assert result.exit_code == 0, result.output
+    assert "recalls" in result.output and "rules" in result.output
+    assert (tmp_path / "fresh.sqlite").exists()
