@@ -31,7 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         SECRET_KEY=None,
         SECRET_KEY_FALLBACKS=[],
         MAX_CONTENT_LENGTH=64 * 1024,
-        JSON_SORT_KEYS=False,
+        EMBED_FRAME_ANCESTORS="*",
     )
     app.config.from_prefixed_env()
     if test_config:
@@ -39,9 +39,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     _require_secret(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from . import api, cli, db, i18n_setup, web
+    from . import api, cli, db, i18n_setup, security, web
 
     i18n_setup.init_app(app)
+    security.init_app(app)
     db.init_app(app)
     web.init_app(app)
     api.init_app(app)

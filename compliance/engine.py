@@ -503,3 +503,61 @@ def _headline(verdict: Verdict, deciding: Finding | None, capacity: Capacity) ->
 def _num(value: float) -> str:
     """Watt-hours for people: 99.9, 100, 37 (no trailing .0)."""
     return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+# --- Whole itineraries ------------------------------------------------------------------------
+
+
+@dataclass
+class ItineraryAnswer:
+    """The strictest leg decides; every leg keeps its own full answer, in order."""
+
+    answer: Answer
+    legs: list[Answer]
+    strictest_leg: int
+
+    def to_dict(self) -> dict:
+        return {
+            **self.answer.to_dict(),
+            "strictest_leg": self.strictest_leg,
+            "legs": [leg.to_dict() for leg in self.legs],
+        }
+
+
+def evaluate_itinerary(device: Device, trips: list[Trip], data: Dataset) -> ItineraryAnswer:
+    """Check every leg; the overall answer is the strictest leg's, with the conditions of all
+    legs (the traveller must meet each of them) and the smallest count limit."""
+    legs = [evaluate(device, trip, data) for trip in trips]
+    worst = max(range(len(legs)), key=lambda i: legs[i].verdict.severity)
+    decisive = legs[worst]
+    conditions: dict[str, dict] = {}
+    for leg in legs:
+        for condition in leg.conditions:
+            current = conditions.get(condition["code"])
+            if current is None or condition.get("limit", 0) < current.get("limit", 0):
+                conditions[condition["code"]] = condition
+    order = [c.value for c in CONDITION_ORDER]
+    missing = list(dict.fromkeys(m for leg in legs for m in leg.missing))
+    headline = decisive.headline
+    if len(legs) > 1:
+        trip = decisive.trip
+        headline = _("Leg %(n)s (%(route)s) decides: %(headline)s",
+                     n=worst + 1, route=_route_label(trip), headline=decisive.headline)
+    overall = Answer(
+        verdict=decisive.verdict,
+        headline=headline,
+        device=decisive.device,
+        recall=decisive.recall,
+        conditions=[] if decisive.verdict == Verdict.FORBIDDEN else sorted(
+            conditions.values(), key=lambda c: order.index(c["code"])),
+        reasons=decisive.reasons,
+        missing=missing,
+        trip=decisive.trip,
+        data_version=data.version,
+    )
+    return ItineraryAnswer(overall, legs, worst)
+
+
+def _route_label(trip: dict) -> str:
+    parts = [trip["airline"] or "", f"{trip['origin'] or '?'}→{trip['destination'] or '?'}"]
+    return " ".join(p for p in parts if p)

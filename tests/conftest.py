@@ -56,3 +56,65 @@ def data_copy(tmp_path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(DATA_DIR, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def live_server(built_db):
+    """The real app on a real HTTP server on loopback, for browsers and HTTP clients."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, make_app(built_db), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+#: Flags that work on this machine (see the environment notes): no sandbox as root, and no
+#: background networking, whose connections the closed network refuses.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright for Python (no browser download)."""
+    import shutil as _shutil
+
+    from playwright.sync_api import sync_playwright
+
+    executable = _shutil.which("chromium")
+    assert executable, "chromium is not installed: run the tests with ./run test"
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
+         "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture
+def phone(browser):
+    """A page in a phone-sized browser context."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def output_dir(request) -> Path:
+    """tests/output/<test name>/ for screenshots and figures a test saves."""
+    import re
+
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)[:100]
+    path = ROOT / "tests" / "output" / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
