@@ -71,9 +71,12 @@ class Answer:
     missing: list
     trip: dict
     data_version: str
+    #: For an itinerary: every leg's own answer, in order, and the index of the deciding leg.
+    legs: list["Answer"] | None = None
+    strictest_leg: int | None = None
 
     def to_dict(self) -> dict:
-        return {
+        fields = {
             "verdict": self.verdict.value,
             "headline": self.headline,
             "device": self.device,
@@ -84,6 +87,10 @@ class Answer:
             "trip": self.trip,
             "data_version": self.data_version,
         }
+        if self.legs is not None:
+            fields["strictest_leg"] = self.strictest_leg
+            fields["legs"] = [leg.to_dict() for leg in self.legs]
+        return fields
 
 
 def evaluate(device: Device, trip: Trip, data: Dataset) -> Answer:
@@ -508,25 +515,12 @@ def _num(value: float) -> str:
 # --- Whole itineraries ------------------------------------------------------------------------
 
 
-@dataclass
-class ItineraryAnswer:
-    """The strictest leg decides; every leg keeps its own full answer, in order."""
-
-    answer: Answer
-    legs: list[Answer]
-    strictest_leg: int
-
-    def to_dict(self) -> dict:
-        return {
-            **self.answer.to_dict(),
-            "strictest_leg": self.strictest_leg,
-            "legs": [leg.to_dict() for leg in self.legs],
-        }
-
-
-def evaluate_itinerary(device: Device, trips: list[Trip], data: Dataset) -> ItineraryAnswer:
+def evaluate_itinerary(device: Device, trips: list[Trip], data: Dataset) -> Answer:
     """Check every leg; the overall answer is the strictest leg's, with the conditions of all
-    legs (the traveller must meet each of them) and the smallest count limit."""
+    legs (the traveller must meet each of them) and the smallest count limit. A single trip
+    gives the plain answer of :func:`evaluate`."""
+    if len(trips) == 1:
+        return evaluate(device, trips[0], data)
     legs = [evaluate(device, trip, data) for trip in trips]
     worst = max(range(len(legs)), key=lambda i: legs[i].verdict.severity)
     decisive = legs[worst]
@@ -543,7 +537,7 @@ def evaluate_itinerary(device: Device, trips: list[Trip], data: Dataset) -> Itin
         trip = decisive.trip
         headline = _("Leg %(n)s (%(route)s) decides: %(headline)s",
                      n=worst + 1, route=_route_label(trip), headline=decisive.headline)
-    overall = Answer(
+    return Answer(
         verdict=decisive.verdict,
         headline=headline,
         device=decisive.device,
@@ -554,8 +548,9 @@ def evaluate_itinerary(device: Device, trips: list[Trip], data: Dataset) -> Itin
         missing=missing,
         trip=decisive.trip,
         data_version=data.version,
+        legs=legs,
+        strictest_leg=worst,
     )
-    return ItineraryAnswer(overall, legs, worst)
 
 
 def _route_label(trip: dict) -> str:

@@ -12,7 +12,7 @@ from flask import current_app, request, url_for
 
 from . import tokens
 from .db import get_dataset
-from .engine import Answer, evaluate
+from .engine import Answer, evaluate_itinerary
 from .params import parse_device, parse_trip
 
 
@@ -39,14 +39,17 @@ class CheckResult:
         return result_url(self.token)
 
 
-def run_check(values: dict, now: datetime | None = None) -> CheckResult:
-    """Evaluate raw input values; raises :class:`~compliance.params.ParamError` on bad input."""
+def run_check(values: dict, legs: list[dict] | None = None,
+              now: datetime | None = None) -> CheckResult:
+    """Evaluate raw input values: the device and trip fields in ``values``, or the device in
+    ``values`` and one dict of trip fields per leg in ``legs``. Raises
+    :class:`~compliance.params.ParamError` on bad input."""
     now = now or utcnow()
     data = get_dataset()
     device = parse_device(values)
-    trip = parse_trip(values, data, now.date())
-    answer = evaluate(device, trip, data)
-    claim = tokens.Claim(device, trip, now, answer.verdict)
+    trips = [parse_trip(leg, data, now.date()) for leg in (legs or [values])]
+    answer = evaluate_itinerary(device, trips, data)
+    claim = tokens.Claim(device, tuple(trips), now, answer.verdict)
     return CheckResult(answer, tokens.issue(claim, secrets()[0]), now)
 
 
@@ -87,7 +90,7 @@ def verify(token: str, now: datetime | None = None) -> Verification:
     """Re-evaluate a signed claim against today's data; raises InvalidToken if not genuine."""
     now = now or utcnow()
     claim = tokens.verify(token, secrets())
-    answer = evaluate(claim.device, claim.trip, get_dataset())
+    answer = evaluate_itinerary(claim.device, list(claim.trips), get_dataset())
     age = now - claim.issued_at
     max_age = timedelta(days=current_app.config["RESULT_MAX_AGE_DAYS"])
     return Verification(

@@ -25,7 +25,9 @@ MAX_TOKEN_CHARS = 400
 _SEPARATOR = "\x1f"
 _EPOCH = date(2000, 1, 1)
 _ISSUE_EPOCH = 1_700_000_000
-_FIELDS = 15
+_DEVICE_FIELDS = 11
+_TRIP_FIELDS = 4
+MAX_LEGS = 8
 
 
 class InvalidToken(ValueError):
@@ -35,7 +37,8 @@ class InvalidToken(ValueError):
 @dataclass(frozen=True)
 class Claim:
     device: Device
-    trip: Trip
+    #: One trip, or the legs of an itinerary in order.
+    trips: tuple[Trip, ...]
     issued_at: datetime
     verdict_at_issue: Verdict
 
@@ -68,14 +71,16 @@ def _flag(value: bool | None) -> str:
 
 
 def issue(claim: Claim, secret) -> str:
-    d, t = claim.device, claim.trip
+    d = claim.device
     fields = [
         d.model, d.brand, d.serial, _num(d.wh), _num(d.mah), _num(d.v), str(d.count),
-        _flag(d.ccc), _flag(d.unlabelled or None), t.airline, t.origin, t.destination,
-        _base36((t.date - _EPOCH).days),
+        _flag(d.ccc), _flag(d.unlabelled or None),
         _base36(int(claim.issued_at.timestamp()) - _ISSUE_EPOCH),
         claim.verdict_at_issue.short_code,
     ]
+    for trip in claim.trips:
+        fields += [trip.airline, trip.origin, trip.destination,
+                   _base36((trip.date - _EPOCH).days)]
     body = _SEPARATOR.join(f or "" for f in fields).encode()
     return FORMAT_VERSION + _b32(body) + _b32(_tag(secret, body))
 
@@ -104,19 +109,23 @@ def verify(token: str, secrets: list) -> Claim:
 
 def _parse(text: str) -> Claim:
     f = text.split(_SEPARATOR)
-    if len(f) != _FIELDS:
+    legs = len(f) - _DEVICE_FIELDS
+    if legs < _TRIP_FIELDS or legs % _TRIP_FIELDS or legs // _TRIP_FIELDS > MAX_LEGS:
         raise ValueError("wrong number of fields")
     device = Device(
         model=f[0] or None, brand=f[1] or None, serial=f[2] or None,
         wh=_opt_float(f[3]), mah=_opt_float(f[4]), v=_opt_float(f[5]), count=int(f[6]),
         ccc=_opt_flag(f[7]), unlabelled=f[8] == "1",
     )
-    trip = Trip(
-        airline=f[9] or None, origin=f[10] or None, destination=f[11] or None,
-        date=date.fromordinal(_EPOCH.toordinal() + int(f[12], 36)),
+    issued = datetime.fromtimestamp(int(f[9], 36) + _ISSUE_EPOCH, tz=timezone.utc)
+    trips = tuple(
+        Trip(
+            airline=f[i] or None, origin=f[i + 1] or None, destination=f[i + 2] or None,
+            date=date.fromordinal(_EPOCH.toordinal() + int(f[i + 3], 36)),
+        )
+        for i in range(_DEVICE_FIELDS, len(f), _TRIP_FIELDS)
     )
-    issued = datetime.fromtimestamp(int(f[13], 36) + _ISSUE_EPOCH, tz=timezone.utc)
-    return Claim(device, trip, issued, Verdict.from_short_code(f[14]))
+    return Claim(device, trips, issued, Verdict.from_short_code(f[10]))
 
 
 def _opt_float(text: str) -> float | None:

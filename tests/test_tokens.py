@@ -16,7 +16,8 @@ from .conftest import TEST_SECRET, make_app
 CLAIM = tokens.Claim(
     device=Device(model="Anker A1263", brand="Anker", serial="AB12", wh=None, mah=10000, v=3.7,
                   count=2, ccc=True),
-    trip=Trip(date=date(2026, 12, 24), airline="EK", origin="DXB", destination="LHR"),
+    trips=(Trip(date=date(2026, 12, 24), airline="EK", origin="DXB", destination="LHR"),
+           Trip(date=date(2026, 12, 26), airline=None, origin="LHR", destination=None)),
     issued_at=datetime(2026, 11, 25, 10, 30, tzinfo=timezone.utc),
     verdict_at_issue=Verdict.NEED_MORE_INFO,
 )
@@ -71,7 +72,8 @@ def decode_png(data: bytes) -> str:
 
 
 def test_qr_png_decodes_to_the_url_and_is_small():
-    url = "HTTPS://POWERBANK.EXAMPLE/R/" + tokens.issue(CLAIM, TEST_SECRET)
+    one_leg = tokens.Claim(CLAIM.device, CLAIM.trips[:1], CLAIM.issued_at, CLAIM.verdict_at_issue)
+    url = "HTTPS://POWERBANK.EXAMPLE/R/" + tokens.issue(one_leg, TEST_SECRET)
     assert decode_png(qr.png(url)) == url
     version, modules = qr.info(url)
     assert version <= 8 and modules == 17 + 4 * version
