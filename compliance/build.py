@@ -283,8 +283,15 @@ def _read_airlines(path: Path, problems: list[str]) -> list[dict]:
 
 
 def _check_recalls(recalls: list[dict], problems: list[str]) -> None:
+    numbers: dict[tuple[str, str], str] = {}
     for index, recall in enumerate(recalls, start=1):
         where = f"data/recalls.json: recall {recall['recall_id']}"
+        if recall["recall_number"]:
+            key = (recall["agency"], re.sub(r"[^0-9A-Z]", "", recall["recall_number"].upper()))
+            if key in numbers:
+                problems.append(f"{where}: field 'recall_number': {recall['recall_number']!r} "
+                                f"of {recall['agency']} is already recall {numbers[key]}")
+            numbers.setdefault(key, recall["recall_id"])
         for pattern in recall.get("serial_patterns", []):
             try:
                 re.compile(pattern["regex"])

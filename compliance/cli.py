@@ -1,13 +1,15 @@
 """``flask`` commands: ``check`` for one answer, ``data ...`` for every data operation."""
 
 import json
+from datetime import date
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .build import DataError, build_database
+from . import ROOT
+from .build import DataError, brand_keys, build_database, load_sources
 from .openflights import write_airlines_csv
 from .params import ParamError
 from .results import api_fields, run_check
@@ -18,6 +20,11 @@ data_cli = AppGroup("data", help="Build, check and import the data under data/."
 @data_cli.command("build")
 def build_command():
     """Validate data/ and (re)build the SQLite database atomically."""
+    rebuild()
+
+
+def rebuild() -> None:
+    """Build the database from data/ and make this process serve it; list problems if any."""
     try:
         report = build_database(
             Path(current_app.config["DATA_DIR"]), Path(current_app.config["DATABASE"])
@@ -47,6 +54,116 @@ def import_openflights_command(airlines_dat: Path, countries_dat: Path):
     target = Path(current_app.config["DATA_DIR"]) / "airlines.csv"
     count = write_airlines_csv(airlines_dat, countries_dat, target)
     click.echo(f"Wrote {count} airlines to {target}.")
+
+
+def _checked_date(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form",
+                                 param_hint="--checked") from None
+
+
+def _run_recall_import(importer, file: Path | None, url: str | None, checked: str | None):
+    """Read (or fetch), parse, merge into data/recalls.json, rebuild; nothing changes on error."""
+    from .importers import ImportProblem, read_json_file
+    from .importers.merge import import_recalls
+
+    if (file is None) == (url is None):
+        raise click.UsageError("give either FILE or --url")
+    data_dir = Path(current_app.config["DATA_DIR"])
+    try:
+        document = read_json_file(file) if file else importer.fetch(url)
+        known = brand_keys(load_sources(data_dir))
+        parsed = importer.parse(document, _checked_date(checked), known)
+        many = getattr(importer, "SUSPICIOUSLY_MANY", None)
+        if many and parsed.total > many:
+            click.echo(f"warning: {parsed.total} records: did the API ignore a query parameter "
+                       "and return its whole corpus?", err=True)
+        report = import_recalls(data_dir, parsed.records)
+    except (ImportProblem, DataError) as error:
+        for problem in error.problems:
+            click.echo(f"error: {problem}", err=True)
+        raise click.ClickException("nothing was imported; data/recalls.json is unchanged.") \
+            from None
+    for note in parsed.skipped:
+        click.echo(f"skipped: {note}")
+    click.echo(f"{importer.AGENCY}: {parsed.total} records read, {len(parsed.records)} power bank "
+               f"recalls: {len(report.added)} added, {len(report.updated)} updated, "
+               f"{len(report.unchanged)} unchanged, {len(parsed.skipped)} skipped.")
+    for recall_id in report.added:
+        click.echo(f"  + {recall_id}")
+    for recall_id in report.updated:
+        click.echo(f"  ~ {recall_id}")
+    if report.changed_file:
+        rebuild()
+    else:
+        click.echo("data/recalls.json unchanged.")
+
+
+_URL_HELP = "Fetch from the live API instead of FILE (needs network)."
+_CHECKED_HELP = "Date recorded as 'checked' on imported records (default today)."
+
+
+@import_group.command("cpsc")
+@click.argument("file", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--url", help=_URL_HELP + " e.g. https://www.saferproducts.gov/RestWebServices/"
+              "Recall?ProductName=power%20bank (format=json is added).")
+@click.option("--checked", help=_CHECKED_HELP)
+def import_cpsc_command(file: Path | None, url: str | None, checked: str | None):
+    """Merge power bank recalls from a CPSC Recalls API JSON file into data/recalls.json."""
+    from .importers import cpsc
+
+    _run_recall_import(cpsc, file, url, checked)
+
+
+@import_group.command("healthcanada")
+@click.argument("file", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--url", help=_URL_HELP + " A detail URL (.../api/66370/en) or a search URL "
+              "(.../api/search?search=power%20bank&lang=en&cat=4), whose power bank items' "
+              "details are fetched.")
+@click.option("--checked", help=_CHECKED_HELP)
+def import_healthcanada_command(file: Path | None, url: str | None, checked: str | None):
+    """Merge power bank recalls from Health Canada recall details (JSON) into
+    data/recalls.json."""
+    from .importers import healthcanada
+
+    _run_recall_import(healthcanada, file, url, checked)
+
+
+@data_cli.command("report")
+def report_command():
+    """Every source: how many records, verified vs partial, oldest and newest check date."""
+    from .db import get_dataset
+    from .report import format_report, raw_records, summarize
+
+    get_dataset()
+    click.echo(format_report(summarize(raw_records(current_app.extensions["dataset"].path))))
+
+
+@data_cli.command("diff")
+@click.argument("old", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, path_type=Path))
+@click.option("--checks", "checks_file", type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), default=None,
+              help="Sample checks to compare (default tests/golden/checks.json).")
+def diff_command(old: Path, new: Path, checks_file: Path | None):
+    """What a rebuild changes between two databases (or data directories): new, removed and
+    changed recalls and rules, and the sample checks whose verdict flips."""
+    from .diff import diff_data, format_diff, load_checks
+
+    checks_file = checks_file or ROOT / "tests" / "golden" / "checks.json"
+    try:
+        result = diff_data(old, new, load_checks(checks_file))
+    except DataError as error:
+        for problem in error.problems:
+            click.echo(f"error: {problem}", err=True)
+        raise click.ClickException("a data directory is invalid") from None
+    click.echo(format_diff(result))
 
 
 @click.command("check")
