@@ -1,17 +1,55 @@
-"""The JSON API, version 1. Fields may be added; none is ever renamed or removed."""
+"""The JSON API, version 1. Fields may be added; none is ever renamed or removed.
 
-from flask import Blueprint, jsonify, request
+Every route here is described in :mod:`compliance.openapi` (served at ``/api/openapi.json`` and
+read as ``/api/docs``); the test suite fails if the two disagree. Input goes through
+:mod:`compliance.params` like every other interface, so errors name the parameter the same way.
+"""
+
+import hashlib
+import json
+import re
+from bisect import bisect_left
+from datetime import date
+
+from flask import Blueprint, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from . import api_http, ratelimit
+from .api_http import cached_per_data_version, not_stored
 from .db import get_dataset
-from .params import CHECK_PARAMS, ParamError, single_values
+from .engine import _newest_per_series, _public_recall
+from .normalize import fold, normalize_model
+from .openapi import API_VERSION, PROBLEM_TYPES, SPEC, spec_for
+from .params import (
+    CHECK_PARAMS,
+    DEVICE_PARAMS,
+    TRIP_PARAMS,
+    ParamError,
+    boolean,
+    integer,
+    parse_device,
+    parse_trip,
+    single_values,
+    text,
+    travel_date,
+)
 from .problems import invalid_parameter, problem
-from .results import api_fields, run_check
+from .results import api_fields, public_base_url, run_check, utcnow
+from .tokens import MAX_LEGS
+from .vocabulary import Scope
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
+def _data_version() -> str:
+    return get_dataset().version
+
+
+# --- Checks -----------------------------------------------------------------------------------
+
+
 @bp.get("/v1/check")
+@not_stored
 def check():
     """Check one power bank against one trip."""
     try:
@@ -20,6 +58,321 @@ def check():
     except ParamError as error:
         return invalid_parameter(error)
     return jsonify(api_fields(result))
+
+
+@bp.post("/v1/check")
+@not_stored
+def check_itinerary():
+    """Check one power bank against 1 to 8 legs, given as a JSON body."""
+    if request.mimetype != "application/json":
+        return problem(415, "Unsupported media type",
+                       "Send the itinerary as a JSON body with Content-Type: application/json.",
+                       "unsupported-media-type")
+    try:
+        single_values(request.args, ())
+        body = _json_object(request.get_data(cache=False))
+        device, legs = _itinerary(body)
+        result = run_check(device, legs=legs)
+    except ParamError as error:
+        if error.param == "body":
+            return problem(400, "Invalid JSON body", f"body: {error.detail}", "invalid-json",
+                           param="body")
+        return invalid_parameter(error)
+    fields = api_fields(result)
+    if "legs" not in fields:
+        fields["strictest_leg"] = 0
+        fields["legs"] = [result.answer.to_dict()]
+    return jsonify(fields)
+
+
+def _refuse_duplicate_keys(pairs):
+    keys = [key for key, _value in pairs]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise ParamError("body", f"the key {key!r} is given more than once")
+    return dict(pairs)
+
+
+def _refuse_constant(name):
+    raise ParamError("body", f"{name} is not a JSON number")
+
+
+def _json_object(raw: bytes) -> dict:
+    try:
+        body = json.loads(raw.decode("utf-8"), object_pairs_hook=_refuse_duplicate_keys,
+                          parse_constant=_refuse_constant)
+    except UnicodeDecodeError:
+        raise ParamError("body", "is not UTF-8 text") from None
+    except (json.JSONDecodeError, RecursionError) as error:
+        detail = getattr(error, "msg", "is nested too deeply")
+        where = f" at line {error.lineno} column {error.colno}" if hasattr(error, "lineno") else ""
+        raise ParamError("body", f"is not valid JSON ({detail}{where})") from None
+    if not isinstance(body, dict):
+        raise ParamError("body", "must be a JSON object with 'device' and 'legs'")
+    return body
+
+
+_STRING_FIELDS = {"model", "brand", "serial", "airline", "origin", "destination", "date"}
+_NUMBER_FIELDS = {"wh", "mah", "v"}
+_BOOLEAN_FIELDS = {"ccc", "unlabelled"}
+
+
+def _typed_fields(value, path: str, allowed: tuple[str, ...]) -> dict:
+    """A JSON object whose keys are all in ``allowed`` and whose values have the right JSON
+    type (or null); the values themselves are checked by :mod:`compliance.params`."""
+    if not isinstance(value, dict):
+        raise ParamError(path, "must be a JSON object")
+    for key, item in value.items():
+        where = f"{path}.{key}"
+        if key not in allowed:
+            raise ParamError(where, "is not a field of this object (allowed: "
+                                    + ", ".join(allowed) + ")")
+        if item is None:
+            continue
+        if key in _STRING_FIELDS and not isinstance(item, str):
+            raise ParamError(where, "must be a string or null")
+        if key in _NUMBER_FIELDS and (isinstance(item, bool)
+                                      or not isinstance(item, (int, float))):
+            raise ParamError(where, "must be a number or null")
+        if key == "count" and (isinstance(item, bool) or not isinstance(item, (int, float))):
+            raise ParamError(where, "must be a whole number or null")
+        if key in _BOOLEAN_FIELDS and not isinstance(item, bool):
+            raise ParamError(where, "must be true, false or null")
+    return value
+
+
+def _itinerary(body: dict) -> tuple[dict, list[dict]]:
+    """The device fields and the legs of a POST body, each validated with its full path named
+    (``device.wh``, ``legs[1].origin``) before the engine sees them."""
+    for key in body:
+        if key not in ("device", "legs"):
+            raise ParamError(key, "is not a field of the request (allowed: device, legs)")
+    if "device" not in body:
+        raise ParamError("device", "is required")
+    if "legs" not in body:
+        raise ParamError("legs", "is required (1 to %d legs)" % MAX_LEGS)
+    device = _typed_fields(body["device"], "device", DEVICE_PARAMS)
+    legs = body["legs"]
+    if not isinstance(legs, list):
+        raise ParamError("legs", "must be a JSON array of legs")
+    if not 1 <= len(legs) <= MAX_LEGS:
+        raise ParamError("legs", f"must hold 1 to {MAX_LEGS} legs (got {len(legs)})")
+    legs = [_typed_fields(leg, f"legs[{i}]", TRIP_PARAMS) for i, leg in enumerate(legs)]
+    _named(parse_device, device, "device")
+    data, today = get_dataset(), utcnow().date()
+    for i, leg in enumerate(legs):
+        _named(lambda values: parse_trip(values, data, today), leg, f"legs[{i}]")
+    return device, legs
+
+
+def _named(parse, values: dict, path: str):
+    try:
+        return parse(values)
+    except ParamError as error:
+        raise ParamError(f"{path}.{error.param}", error.detail) from None
+
+
+# --- Read-only lists --------------------------------------------------------------------------
+
+
+def _page(items: list, limit: int, offset: int) -> dict:
+    end = offset + limit
+    return {
+        "data_version": _data_version(),
+        "total": len(items),
+        "limit": limit,
+        "offset": offset,
+        "next_offset": end if end < len(items) else None,
+        "items": items[offset:end],
+    }
+
+
+def _paging(values: dict, default: int, maximum: int) -> tuple[int, int]:
+    limit = integer(values.get("limit"), "limit", 1, maximum) or default
+    offset = integer(values.get("offset"), "offset", 0, 1_000_000)
+    return limit, offset or 0
+
+
+def _pattern(values: dict, name: str, regex: str, description: str) -> str | None:
+    raw = text(values.get(name), name, 16)
+    if raw is None:
+        return None
+    if not re.fullmatch(regex, raw):
+        raise ParamError(name, f"{raw!r} is not {description}")
+    return raw.upper()
+
+
+@bp.get("/v1/airlines")
+@cached_per_data_version(_data_version)
+def airlines():
+    """Airlines we know, filtered by name or code, country and whether we hold their rules."""
+    try:
+        values = single_values(request.args, ("q", "country", "has_rules", "limit", "offset"))
+        query = text(values.get("q"), "q")
+        country = _pattern(values, "country", r"[A-Za-z]{2}", "a 2-letter ISO country code")
+        has_rules = boolean(values.get("has_rules"), "has_rules")
+        limit, offset = _paging(values, 100, 500)
+    except ParamError as error:
+        return invalid_parameter(error)
+    needle = query.casefold() if query else None
+    items = []
+    for airline in get_dataset().airlines.values():
+        if country and airline["country"] != country:
+            continue
+        if has_rules is not None and airline["has_rules"] != has_rules:
+            continue
+        if needle and not (needle in airline["name"].casefold()
+                           or needle.upper() in (airline["iata"], airline["icao"])):
+            continue
+        items.append({"code": airline["iata"], "icao": airline["icao"], "name": airline["name"],
+                      "country": airline["country"], "has_rules": airline["has_rules"]})
+    return jsonify(_page(items, limit, offset))
+
+
+def _brand_names(brand: str) -> set[str]:
+    """A recall's brand and each part of a combined one ("Baseus/Joyroom")."""
+    return {fold(brand)} | {fold(part) for part in re.split(r"[/()]", brand) if fold(part)}
+
+
+@bp.get("/v1/recalls")
+@cached_per_data_version(_data_version)
+def recalls():
+    """Recalls, newest first, searched by words or model number, filtered by brand and agency."""
+    try:
+        values = single_values(request.args, ("q", "brand", "agency", "limit", "offset"))
+        query = text(values.get("q"), "q")
+        brand = text(values.get("brand"), "brand")
+        agency = text(values.get("agency"), "agency")
+        limit, offset = _paging(values, 20, 100)
+    except ParamError as error:
+        return invalid_parameter(error)
+    data = get_dataset()
+    words = fold(query) if query else ""
+    model_key = normalize_model(query, data.brands) if query else ""
+    found = []
+    for recall in data.recalls:
+        if brand and fold(brand) not in _brand_names(recall["brand"]):
+            continue
+        if agency and agency.casefold() != recall["agency"].casefold():
+            continue
+        if query and not _recall_matches(recall, words, model_key, data.brands):
+            continue
+        found.append(recall)
+    found.sort(key=lambda r: r["recall_id"])
+    found.sort(key=lambda r: r["date"] or "", reverse=True)
+    return jsonify(_page([_public_recall(r) for r in found], limit, offset))
+
+
+def _recall_matches(recall: dict, words: str, model_key: str, brands) -> bool:
+    if not words and not model_key:
+        return False
+    searchable = fold(" ".join(filter(None, (recall["brand"], recall["product"],
+                                              recall["recall_number"], recall["recall_id"]))))
+    if words and words in searchable:
+        return True
+    return bool(model_key) and any(
+        model_key in normalize_model(model, brands) for model in recall["models"])
+
+
+RULE_FIELDS = (
+    "rule_id", "series", "scope", "issuer", "airline", "country", "applies_to",
+    "effective_from", "max_wh_no_approval", "max_wh_with_approval", "max_count_total",
+    "max_count_approval_band", "inflight_use_allowed", "inflight_charging_allowed",
+    "requires_wh_label", "requires_certification", "conditions", "storage", "notes",
+    "source_url", "other_sources", "checked", "confidence",
+)
+_SCOPE_ORDER = {Scope.INTERNATIONAL: 0, Scope.AUTHORITY: 1, Scope.AIRLINE: 2}
+
+
+def _public_rule(rule: dict) -> dict:
+    fields = {key: rule.get(key) for key in RULE_FIELDS}
+    fields["other_sources"] = fields["other_sources"] or []
+    for key in ("effective_from", "checked"):
+        if isinstance(fields[key], date):
+            fields[key] = fields[key].isoformat()
+    return fields
+
+
+@bp.get("/v1/rules")
+@cached_per_data_version(_data_version)
+def rules():
+    """Rule versions filtered by issuer, airline, country and scope; with ``date``, only the
+    versions in force on that day (the engine's own choice of version)."""
+    try:
+        values = single_values(request.args, ("issuer", "airline", "country", "scope", "date",
+                                              "limit", "offset"))
+        issuer = text(values.get("issuer"), "issuer")
+        airline = _pattern(values, "airline", r"[A-Za-z0-9]{2}", "a 2-character IATA code")
+        country = _pattern(values, "country", r"[A-Za-z]{2}", "a 2-letter ISO country code")
+        scope = text(values.get("scope"), "scope")
+        if scope is not None and scope not in {s.value for s in Scope}:
+            raise ParamError("scope", f"{scope!r} is not one of "
+                                      + ", ".join(s.value for s in Scope))
+        on = travel_date(values["date"], "date", date.today()) if "date" in values else None
+        limit, offset = _paging(values, 50, 200)
+    except ParamError as error:
+        return invalid_parameter(error)
+    data = get_dataset()
+    found = _newest_per_series(data.rules, on) if on else list(data.rules)
+    found = [
+        r for r in found
+        if (not issuer or r["issuer"].casefold() == issuer.casefold())
+        and (not airline or r["airline"] == airline)
+        and (not country or r["country"] == country)
+        and (not scope or r["scope"] == scope)
+    ]
+    found.sort(key=lambda r: (_SCOPE_ORDER[r["scope"]], r["issuer"], r["series"],
+                              r["effective_from"] or date.min))
+    return jsonify(_page([_public_rule(r) for r in found], limit, offset))
+
+
+@bp.get("/v1/models")
+@cached_per_data_version(_data_version)
+def models():
+    """Model numbers starting with what was typed, compared normalised ("anker a-126" finds
+    A1263). The index is sorted by normalised key, so this is a binary search and a short
+    walk, never a scan."""
+    try:
+        values = single_values(request.args, ("q", "limit"))
+        query = text(values.get("q"), "q")
+        if query is None:
+            raise ParamError("q", "is required: the start of a model number")
+        limit = integer(values.get("limit"), "limit", 1, 50) or 10
+    except ParamError as error:
+        return invalid_parameter(error)
+    data = get_dataset()
+    key = normalize_model(query, data.brands)
+    items, seen = [], set()
+    if key:
+        index = data.model_index
+        for position in range(bisect_left(index, (key,)), len(index)):
+            model_key, model, brand, product, source = index[position]
+            if not model_key.startswith(key) or len(items) == limit:
+                break
+            if (model_key, model, brand, source) in seen:
+                continue
+            seen.add((model_key, model, brand, source))
+            items.append({"model": model, "model_key": model_key, "brand": brand,
+                          "product": product, "source": source})
+    return jsonify({"data_version": data.version, "q": query, "key": key, "items": items})
+
+
+# --- The contract -----------------------------------------------------------------------------
+
+_SPEC_DIGEST = hashlib.sha256(json.dumps(SPEC, sort_keys=True).encode()).hexdigest()[:16]
+
+
+@bp.get("/openapi.json")
+@cached_per_data_version(lambda: f"{API_VERSION}/{_SPEC_DIGEST}/{public_base_url()}")
+def openapi():
+    return jsonify(spec_for(public_base_url()))
+
+
+@bp.get("/docs")
+def docs():
+    """The spec as a readable page, rendered on the server (no JavaScript, no CDN)."""
+    return render_template("api_docs.html", spec=spec_for(public_base_url()),
+                           problem_types=PROBLEM_TYPES, data=get_dataset())
 
 
 def healthz():
@@ -35,3 +388,5 @@ def api_error(error: HTTPException):
 def init_app(app) -> None:
     app.register_blueprint(bp)
     app.add_url_rule("/healthz", "healthz", healthz)
+    ratelimit.init_app(app)
+    api_http.init_app(app)

@@ -1,0 +1,91 @@
+"""HTTP manners of the public API: CORS for other sites' pages, and caching per data version.
+
+CORS: everything under ``/api/v1/`` and ``/api/openapi.json`` is open to any origin
+(``Access-Control-Allow-Origin: *``). No endpoint reads cookies or keeps state, so allowing every
+origin exposes nothing a server-side client could not fetch anyway; credentials are never
+allowed. Preflight (``OPTIONS``) is answered for every API route.
+
+Caching: read-only answers depend only on the data version and the request, so their ``ETag``
+is a digest of exactly that; a client or CDN revalidates with ``If-None-Match`` and gets ``304``
+until the data is rebuilt. Check answers are ``no-store`` (see :data:`NO_STORE`).
+"""
+
+import hashlib
+from functools import wraps
+
+from flask import Response, request
+
+#: Read-only lists: fresh for 5 minutes, then revalidated (a 304 costs almost nothing).
+LIST_CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=60"
+#: Check answers carry a freshly signed result URL and its issue time, and the travel date
+#: defaults to today: a cached copy would hand out an old issue time and a stale default date.
+NO_STORE = "no-store"
+
+CORS_PATHS = ("/api/v1/", "/api/openapi.json")
+CORS_ALLOW_METHODS = "GET, POST, OPTIONS"
+CORS_ALLOW_HEADERS = "Content-Type, Authorization, X-API-Key"
+CORS_MAX_AGE = "86400"
+CORS_EXPOSE_HEADERS = ("ETag, Retry-After, RateLimit-Limit, RateLimit-Remaining, "
+                       "RateLimit-Reset")
+
+
+def add_cors_headers(response):
+    """``after_request`` hook, also applied to error answers so scripts can read the problem."""
+    if not request.path.startswith(CORS_PATHS):
+        return response
+    headers = response.headers
+    headers["Access-Control-Allow-Origin"] = "*"
+    headers["Access-Control-Expose-Headers"] = CORS_EXPOSE_HEADERS
+    if request.method == "OPTIONS":
+        headers["Access-Control-Allow-Methods"] = CORS_ALLOW_METHODS
+        headers["Access-Control-Allow-Headers"] = CORS_ALLOW_HEADERS
+        headers["Access-Control-Max-Age"] = CORS_MAX_AGE
+    return response
+
+
+def request_etag(version: str) -> str:
+    """A digest of the data version, the path and the query, order of parameters ignored."""
+    query = sorted(request.args.items(multi=True))
+    digest = hashlib.sha256(repr((version, request.path, query)).encode()).hexdigest()
+    return digest[:32]
+
+
+def cached_per_data_version(version_of):
+    """Mark a GET view's successful answers cacheable, with a weak ETag of the data version
+    (``version_of()``) and the request, answering ``304`` when ``If-None-Match`` matches."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            etag = request_etag(version_of())
+            if request.if_none_match.contains_weak(etag):
+                # Same request, same data: the answer the client holds is still the answer,
+                # so skip computing it (only a 200 ever carried this ETag).
+                response = Response(status=304)
+            else:
+                response = view(*args, **kwargs)
+                if response.status_code != 200:
+                    return response
+            response.set_etag(etag, weak=True)
+            response.headers["Cache-Control"] = LIST_CACHE_CONTROL
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+def not_stored(view):
+    """Mark a view's answers, whatever their status, as never to be stored by any cache."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        response = view(*args, **kwargs)
+        response.headers["Cache-Control"] = NO_STORE
+        return response
+
+    return wrapper
+
+
+def init_app(app) -> None:
+    app.after_request(add_cors_headers)

@@ -1,0 +1,637 @@
+"""The OpenAPI 3.1 description of the public API (``/api/openapi.json``), as data.
+
+This module is the API's written contract: the docs page (``/api/docs``) is rendered from it and
+the test suite checks that it lists exactly the routes the app serves and that real responses
+validate against its schemas. Verdicts, condition codes and other enumerations come from
+:mod:`compliance.vocabulary`, so the spec cannot drift from the engine's words.
+
+v1 stability promise: fields may be added to responses; no field is renamed or removed, and the
+meaning of verdicts and condition codes does not change.
+"""
+
+from copy import deepcopy
+
+from .capacity import WhSource
+from .params import MAX_COUNT, MAX_MAH, MAX_TEXT, MAX_WH
+from .problems import PROBLEM_TYPE_BASE
+from .tokens import MAX_LEGS
+from .vocabulary import (
+    AppliesTo,
+    Condition,
+    Confidence,
+    RecallScope,
+    RecallStatus,
+    Scope,
+    Verdict,
+)
+
+API_VERSION = "1.0.0"
+
+#: Every ``type`` a problem+json answer of the API can carry: slug -> (title, when it happens).
+PROBLEM_TYPES = {
+    "invalid-parameter": (
+        "Invalid parameter",
+        "A query parameter or a field of the JSON body is missing, malformed, out of range, "
+        "unknown or repeated. `param` names it (for JSON bodies as a path such as "
+        "`legs[1].origin`) and `detail` says what is wrong."),
+    "invalid-json": (
+        "Invalid JSON body",
+        "The body of a POST is not a single well-formed JSON object (or repeats a key). "
+        "`param` is `body`."),
+    "unsupported-media-type": (
+        "Unsupported media type",
+        "A POST body must be sent with `Content-Type: application/json`."),
+    "invalid-api-key": (
+        "Invalid API key",
+        "An `X-API-Key` header was sent but holds no key configured on this server. Leave the "
+        "header out to use the anonymous limit."),
+    "too-many-requests": (
+        "Too many requests",
+        "The client went over its rate limit. Wait for the number of seconds in the "
+        "`Retry-After` header (also in `retry_after`)."),
+    "bad-request": ("Bad request", "The request could not be read at all."),
+    "not-found": ("Not found", "No such API route."),
+    "method-not-allowed": ("Method not allowed", "The route exists, but not for this method."),
+    "request-entity-too-large": (
+        "Request entity too large", "The request body is larger than 64 KiB."),
+    "service-unavailable": (
+        "Service unavailable", "The database has not been built on this server yet."),
+    "internal-server-error": (
+        "Internal server error", "A bug on our side; it is logged. Please report it."),
+}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(schema: dict) -> dict:
+    return {"oneOf": [schema, {"type": "null"}]}
+
+
+_STRING = {"type": "string"}
+_DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+_DATETIME = {"type": "string", "format": "date-time"}
+_URL = {"type": "string", "format": "uri"}
+_TEXT_OR_NULL = {"type": ["string", "null"]}
+_NUMBER_OR_NULL = {"type": ["number", "null"]}
+_INT_OR_NULL = {"type": ["integer", "null"]}
+_BOOL_OR_NULL = {"type": ["boolean", "null"]}
+_CONFIDENCE = {"enum": [c.value for c in Confidence]}
+
+
+def _object(properties: dict, required=None, additional=True, description=None) -> dict:
+    schema = {
+        "type": "object",
+        "required": list(properties) if required is None else required,
+        "properties": properties,
+    }
+    if not additional:
+        schema["additionalProperties"] = False
+    if description:
+        schema["description"] = description
+    return schema
+
+
+SCHEMAS = {
+    "Problem": _object(
+        {
+            "type": {"type": "string", "description": "Link to this problem type's "
+                     "description: " + PROBLEM_TYPE_BASE + "<slug>.",
+                     "enum": [PROBLEM_TYPE_BASE + slug for slug in PROBLEM_TYPES]},
+            "title": _STRING,
+            "status": {"type": "integer", "minimum": 400, "maximum": 599},
+            "detail": _STRING,
+            "param": {"type": "string", "description": "The offending parameter or field."},
+            "retry_after": {"type": "integer", "minimum": 1,
+                            "description": "Seconds to wait (429 only)."},
+        },
+        required=["type", "title", "status", "detail"],
+        description="RFC 9457 problem details (`application/problem+json`).",
+    ),
+    "RecallMatch": _object(
+        {
+            "recall_id": _STRING,
+            "agency": {"type": "string", "description": "CPSC, Health Canada, ACCC, SAMR, ..."},
+            "jurisdiction": _STRING,
+            "recall_number": _TEXT_OR_NULL,
+            "date": _nullable(_DATE),
+            "brand": _STRING,
+            "product": _STRING,
+            "models": {"type": "array", "items": _STRING, "minItems": 1},
+            "scope": {"enum": [s.value for s in RecallScope],
+                      "description": "`model`: every unit; otherwise only some units."},
+            "scope_detail": _TEXT_OR_NULL,
+            "hazard": _TEXT_OR_NULL,
+            "remedy": _TEXT_OR_NULL,
+            "remedy_url": _nullable(_URL),
+            "how_to_identify": _TEXT_OR_NULL,
+            "source_url": _URL,
+            "checked": _DATE,
+            "confidence": _CONFIDENCE,
+        },
+        description="A recall record, with its official source.",
+    ),
+    "Condition": _object(
+        {
+            "code": {"enum": [c.value for c in Condition]},
+            "text": _STRING,
+            "issuer": _STRING,
+            "source_url": _URL,
+            "limit": {"type": "integer", "minimum": 0,
+                      "description": "Only for `max_count`: power banks per passenger."},
+        },
+        required=["code", "text", "issuer", "source_url"],
+    ),
+    "Reason": _object(
+        {
+            "issuer": _STRING,
+            "scope": {"enum": ["recall", *[s.value for s in Scope]]},
+            "verdict": _ref("Verdict"),
+            "text": _STRING,
+            "effective_from": _nullable(_DATE),
+            "source_url": _URL,
+            "checked": _DATE,
+            "confidence": _CONFIDENCE,
+            "rule_id": _TEXT_OR_NULL,
+            "recall_id": _TEXT_OR_NULL,
+        },
+        required=["issuer", "scope", "verdict", "text", "effective_from", "source_url",
+                  "checked", "confidence"],
+    ),
+    "Verdict": {
+        "enum": [v.value for v in Verdict],
+        "description": "`allowed`, `approval_required` (ask the airline), `need_more_info` "
+                       "(see `missing`), `forbidden`.",
+    },
+    "Device": _object(
+        {
+            "model": _TEXT_OR_NULL,
+            "brand": _TEXT_OR_NULL,
+            "product": _TEXT_OR_NULL,
+            "serial": _TEXT_OR_NULL,
+            "wh": _NUMBER_OR_NULL,
+            "wh_source": {"enum": [WhSource.LABEL_WH, WhSource.MAH_AND_VOLTAGE,
+                                   WhSource.MAH_ASSUMED_VOLTAGE, WhSource.CATALOGUE,
+                                   WhSource.UNKNOWN]},
+            "mah": _NUMBER_OR_NULL,
+            "v": _NUMBER_OR_NULL,
+            "count": {"type": "integer", "minimum": 1},
+            "ccc": _BOOL_OR_NULL,
+            "unlabelled": {"type": "boolean"},
+            "assumptions": {"type": "array", "items": _STRING},
+        },
+        required=["model", "brand", "product", "wh", "wh_source", "count", "assumptions"],
+        description="The power bank as understood, with the capacity used.",
+    ),
+    "Trip": _object(
+        {
+            "airline": _TEXT_OR_NULL,
+            "origin": _TEXT_OR_NULL,
+            "destination": _TEXT_OR_NULL,
+            "origin_country": _TEXT_OR_NULL,
+            "destination_country": _TEXT_OR_NULL,
+            "kind": {"enum": ["domestic", "international", "unknown"]},
+            "date": _DATE,
+        },
+    ),
+    "Answer": _object(
+        {
+            "verdict": _ref("Verdict"),
+            "headline": _STRING,
+            "device": _ref("Device"),
+            "recall": _object({
+                "status": {"enum": [s.value for s in RecallStatus]},
+                "matches": {"type": "array", "items": {"allOf": [
+                    _ref("RecallMatch"),
+                    _object({"status": {"enum": [RecallStatus.RECALLED.value,
+                                                 RecallStatus.CHECK_SERIAL.value]}}),
+                ]}},
+            }),
+            "conditions": {"type": "array", "items": _ref("Condition")},
+            "reasons": {"type": "array", "items": _ref("Reason")},
+            "missing": {"type": "array", "items": {"enum": ["wh", "ccc", "serial"]},
+                        "description": "What would settle a `need_more_info` verdict."},
+            "trip": _ref("Trip"),
+            "data_version": _STRING,
+        },
+        description="The engine's answer for one trip.",
+    ),
+    "CheckAnswer": {"allOf": [_ref("Answer"), _object({
+        "result_url": {**_URL, "description": "The signed, verifiable result (the QR code's "
+                       "URL). Upper-case so that it encodes compactly in a QR code."},
+        "qr_svg_url": _URL,
+        "issued_at": _DATETIME,
+    })]},
+    "ItineraryAnswer": {"allOf": [_ref("CheckAnswer"), _object({
+        "strictest_leg": {"type": "integer", "minimum": 0, "maximum": MAX_LEGS - 1,
+                          "description": "Index in `legs` of the leg that decides."},
+        "legs": {"type": "array", "minItems": 1, "maxItems": MAX_LEGS,
+                 "items": _ref("Answer")},
+    })], "description": "The strictest leg's verdict, the conditions of every leg, and each "
+                        "leg's own answer."},
+    "DeviceInput": _object(
+        {
+            "model": {"type": ["string", "null"], "maxLength": MAX_TEXT},
+            "brand": {"type": ["string", "null"], "maxLength": MAX_TEXT},
+            "serial": {"type": ["string", "null"], "maxLength": MAX_TEXT},
+            "wh": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": MAX_WH},
+            "mah": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": MAX_MAH},
+            "v": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": 60},
+            "count": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_COUNT},
+            "ccc": _BOOL_OR_NULL,
+            "unlabelled": _BOOL_OR_NULL,
+        },
+        required=[], additional=False,
+    ),
+    "LegInput": _object(
+        {
+            "airline": {"type": ["string", "null"], "pattern": "^[A-Za-z0-9]{2}$"},
+            "origin": {"type": ["string", "null"], "pattern": "^[A-Za-z]{3}$"},
+            "destination": {"type": ["string", "null"], "pattern": "^[A-Za-z]{3}$"},
+            "date": _nullable(_DATE),
+        },
+        required=[], additional=False,
+    ),
+    "ItineraryRequest": _object(
+        {
+            "device": _ref("DeviceInput"),
+            "legs": {"type": "array", "minItems": 1, "maxItems": MAX_LEGS,
+                     "items": _ref("LegInput")},
+        },
+        required=["device", "legs"], additional=False,
+    ),
+    "Page": _object(
+        {
+            "data_version": _STRING,
+            "total": {"type": "integer", "minimum": 0,
+                      "description": "Items matching the filters, over all pages."},
+            "limit": {"type": "integer", "minimum": 1},
+            "offset": {"type": "integer", "minimum": 0},
+            "next_offset": {**_INT_OR_NULL, "description": "`offset` of the next page; null "
+                                                           "on the last page."},
+        },
+    ),
+    "Airline": _object({
+        "code": {"type": "string", "pattern": "^[A-Z0-9]{2}$", "description": "IATA code."},
+        "icao": _TEXT_OR_NULL,
+        "name": _STRING,
+        "country": _TEXT_OR_NULL,
+        "has_rules": {"type": "boolean",
+                      "description": "Whether we hold the airline's own power bank rules."},
+    }),
+    "Rule": _object(
+        {
+            "rule_id": _STRING,
+            "series": {"type": "string", "description": "Versions of one rule share a series; "
+                       "the newest in force on the travel date applies."},
+            "scope": {"enum": [s.value for s in Scope]},
+            "issuer": _STRING,
+            "airline": _TEXT_OR_NULL,
+            "country": _TEXT_OR_NULL,
+            "applies_to": {"enum": [a.value for a in AppliesTo]},
+            "effective_from": _nullable(_DATE),
+            "max_wh_no_approval": _NUMBER_OR_NULL,
+            "max_wh_with_approval": _NUMBER_OR_NULL,
+            "max_count_total": _INT_OR_NULL,
+            "max_count_approval_band": _INT_OR_NULL,
+            "inflight_use_allowed": _BOOL_OR_NULL,
+            "inflight_charging_allowed": _BOOL_OR_NULL,
+            "requires_wh_label": _BOOL_OR_NULL,
+            "requires_certification": {"enum": ["CCC", None]},
+            "conditions": {"type": "array", "items": {"enum": [c.value for c in Condition]}},
+            "storage": _TEXT_OR_NULL,
+            "notes": _TEXT_OR_NULL,
+            "source_url": _URL,
+            "other_sources": {"type": "array", "items": _URL},
+            "checked": _DATE,
+            "confidence": _CONFIDENCE,
+        },
+        description="One version of one issuer's carriage rule (data/README.md explains every "
+                    "field).",
+    ),
+    "ModelSuggestion": _object({
+        "model": {"type": "string", "description": "As printed on the label."},
+        "model_key": {"type": "string", "description": "The normalised form compared."},
+        "brand": _STRING,
+        "product": _STRING,
+        "source": {"enum": ["recall", "catalogue"],
+                   "description": "`recall`: listed in a recall; `catalogue`: our capacity "
+                                  "catalogue."},
+    }),
+}
+
+
+def _page_of(item: str) -> dict:
+    return {"allOf": [_ref("Page"), _object({"items": {"type": "array", "items": _ref(item)}})]}
+
+
+SCHEMAS["Verification"] = _object(
+    {
+        "valid": {"const": True},
+        "token": _STRING,
+        "code": {"type": "string", "description": "The code printed under the QR code, for "
+                                                  "typing in at /v."},
+        "issued_at": _DATETIME,
+        "age_days": {"type": "number", "minimum": 0},
+        "max_age_days": {"type": "integer"},
+        "stale": {"type": "boolean", "description": "Older than `max_age_days`: ask for a new "
+                                                    "check."},
+        "verdict_at_issue": _ref("Verdict"),
+        "verdict": {**_ref("Verdict"), "description": "Re-checked now against today's data."},
+        "changed": {"type": "boolean"},
+        "changed_reason": _TEXT_OR_NULL,
+        "headline": _STRING,
+        "device": _ref("Device"),
+        "label_checks": {"type": "array", "items": _object({"code": _STRING, "text": _STRING}),
+                         "description": "What staff should compare on the label."},
+        "conditions": {"type": "array", "items": _ref("Condition")},
+        "recall": {"type": "object"},
+        "reasons": {"type": "array", "items": _ref("Reason")},
+        "missing": {"type": "array", "items": _STRING},
+        "trip": _ref("Trip"),
+        "legs": _nullable({"type": "array", "items": _object(
+            {"verdict": _ref("Verdict"), "headline": _STRING, "trip": _ref("Trip")})}),
+        "strictest_leg": _INT_OR_NULL,
+        "data_version": _STRING,
+        "checked_at": _DATETIME,
+        "result_url": _URL,
+        "card_url": _URL,
+        "qr_svg_url": _URL,
+        "qr_png_url": _URL,
+    },
+    required=["valid", "token", "issued_at", "stale", "verdict_at_issue", "verdict",
+              "changed", "headline", "device", "conditions", "reasons", "trip",
+              "data_version", "result_url"],
+    description="A signed result verified and re-checked against today's data.",
+)
+SCHEMAS["AirlinePage"] = _page_of("Airline")
+SCHEMAS["RecallPage"] = _page_of("RecallMatch")
+SCHEMAS["RulePage"] = _page_of("Rule")
+SCHEMAS["ModelSuggestions"] = _object({
+    "data_version": _STRING,
+    "q": _STRING,
+    "key": {"type": "string", "description": "`q` normalised as model numbers are compared."},
+    "items": {"type": "array", "maxItems": 50, "items": _ref("ModelSuggestion")},
+})
+
+
+def _query(name: str, schema: dict, description: str, required: bool = False,
+           example=None) -> dict:
+    parameter = {"name": name, "in": "query", "required": required, "schema": schema,
+                 "description": description}
+    if example is not None:
+        parameter["example"] = example
+    return parameter
+
+
+def _paging(default: int, maximum: int) -> list[dict]:
+    return [
+        _query("limit", {"type": "integer", "minimum": 1, "maximum": maximum,
+                         "default": default}, "Items per page.", example=default),
+        _query("offset", {"type": "integer", "minimum": 0, "maximum": 1_000_000,
+                          "default": 0}, "Items to skip (use `next_offset`).", example=0),
+    ]
+
+
+_AIRLINE_PARAM = {"type": "string", "pattern": "^[A-Za-z0-9]{2}$"}
+_AIRPORT_PARAM = {"type": "string", "pattern": "^[A-Za-z]{3}$"}
+_TEXT_PARAM = {"type": "string", "maxLength": MAX_TEXT}
+
+CHECK_QUERY = [
+    _query("model", _TEXT_PARAM, "Model number as printed (case, spaces, hyphens and a leading "
+           "brand do not matter).", example="A1263"),
+    _query("brand", _TEXT_PARAM, "Brand, optional.", example="Anker"),
+    _query("serial", _TEXT_PARAM, "Serial or batch code, for recalls of some units only."),
+    _query("wh", {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_WH},
+           "Capacity in Wh as printed.", example=37),
+    _query("mah", {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_MAH},
+           "Capacity in mAh (with `v`, the cell voltage; else 3.7 V is assumed).",
+           example=10000),
+    _query("v", {"type": "number", "exclusiveMinimum": 0, "maximum": 60},
+           "Nominal cell voltage (3.6-3.85 V), not the 5 V USB output. Needs `mah`.",
+           example=3.7),
+    _query("count", {"type": "integer", "minimum": 1, "maximum": MAX_COUNT, "default": 1},
+           "How many such power banks the traveller carries.", example=1),
+    _query("ccc", {"type": "boolean"}, "Bears China's CCC (3C) mark; absent = unknown.",
+           example=True),
+    _query("unlabelled", {"type": "boolean"}, "`true` when the capacity label is missing or "
+           "unreadable.", example=False),
+    _query("airline", _AIRLINE_PARAM, "Operating airline, IATA code.", example="EK"),
+    _query("origin", _AIRPORT_PARAM, "Departure airport, IATA code.", example="DXB"),
+    _query("destination", _AIRPORT_PARAM, "Arrival airport, IATA code.", example="LHR"),
+    _query("date", _DATE, "Travel date; default today (UTC).", example="2026-12-01"),
+]
+
+
+def _json(schema: dict, media: str = "application/json") -> dict:
+    return {media: {"schema": schema}}
+
+
+def _problem(description: str) -> dict:
+    return {"description": description,
+            "content": _json(_ref("Problem"), "application/problem+json")}
+
+
+_RATE_HEADERS = {
+    "RateLimit-Limit": {"schema": {"type": "integer"},
+                        "description": "Requests allowed in the current window."},
+    "RateLimit-Remaining": {"schema": {"type": "integer"},
+                            "description": "Requests left in the current window."},
+    "RateLimit-Reset": {"schema": {"type": "integer"},
+                        "description": "Seconds until the window resets."},
+}
+_CACHE_HEADERS = {
+    "ETag": {"schema": {"type": "string"}, "description": "Changes with the data version."},
+    "Cache-Control": {"schema": {"type": "string"}},
+}
+
+COMMON_ERRORS = {
+    "400": _problem("Invalid parameter (see `param`)."),
+    "401": _problem("Unknown API key."),
+    "429": {**_problem("Rate limit exceeded."),
+            "headers": {"Retry-After": {"schema": {"type": "integer"},
+                                        "description": "Seconds to wait."}}},
+    "503": _problem("Database not built yet."),
+}
+
+
+def _ok(schema_name: str, description: str, cached: bool) -> dict:
+    responses = {
+        "200": {"description": description, "content": _json(_ref(schema_name)),
+                "headers": {**_RATE_HEADERS, **(_CACHE_HEADERS if cached else {})}},
+    }
+    if cached:
+        responses["304"] = {"description": "Not modified (the `If-None-Match` ETag still "
+                                           "matches)."}
+    return {**responses, **COMMON_ERRORS}
+
+
+_CHECK_DESCRIPTION = (
+    "Answers are not cacheable (`Cache-Control: no-store`): each carries a freshly signed "
+    "result URL with its issue time, and the date defaults to today."
+)
+
+PATHS = {
+    "/api/v1/check": {
+        "get": {
+            "operationId": "checkTrip",
+            "summary": "Check one power bank against one trip",
+            "description": "Unknown or repeated parameters are refused. " + _CHECK_DESCRIPTION,
+            "parameters": CHECK_QUERY,
+            "responses": _ok("CheckAnswer", "The verdict, reasons, conditions and sources.",
+                             cached=False),
+        },
+        "post": {
+            "operationId": "checkItinerary",
+            "summary": "Check one power bank against an itinerary of 1 to 8 legs",
+            "description": "The overall verdict is the strictest leg's; `conditions` combine "
+                           "every leg's (the smallest count limit wins); `legs` holds each "
+                           "leg's own answer. Unknown keys, wrong types and too many legs are "
+                           "refused with a problem naming the field, e.g. `legs[1].origin`. "
+                           + _CHECK_DESCRIPTION,
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {
+                    "schema": _ref("ItineraryRequest"),
+                    "example": {"device": {"model": "A1263", "wh": 37, "serial": None},
+                                "legs": [{"airline": "EK", "origin": "DXB",
+                                          "destination": "LHR", "date": "2026-12-01"},
+                                         {"airline": "CA", "origin": "LHR",
+                                          "destination": "PEK", "date": "2026-12-08"}]},
+                }},
+            },
+            "responses": {
+                **_ok("ItineraryAnswer", "The overall verdict and every leg's answer.",
+                      cached=False),
+                "413": _problem("Body larger than 64 KiB."),
+                "415": _problem("Body not sent as application/json."),
+            },
+        },
+    },
+    "/api/v1/results/{token}": {
+        "get": {
+            "operationId": "verifyResult",
+            "summary": "Verify a signed result (the token in a result URL or QR code)",
+            "description": "For gate and check-in systems: the claim re-checked against "
+                           "today's data, with `changed` and `stale`. An altered, truncated or "
+                           "foreign token is a 400 problem with `param` `token` and "
+                           "`valid: false`.",
+            "parameters": [{"name": "token", "in": "path", "required": True,
+                            "schema": {"type": "string", "maxLength": 400},
+                            "description": "The token after /R/ in a result URL."}],
+            "responses": _ok("Verification", "The verified, re-checked result.",
+                             cached=False),
+        },
+    },
+    "/api/v1/airlines": {
+        "get": {
+            "operationId": "listAirlines",
+            "summary": "Airlines we know (OpenFlights, ODbL), and whether we hold their rules",
+            "parameters": [
+                _query("q", _TEXT_PARAM, "Part of the name, or the IATA or ICAO code.",
+                       example="emirates"),
+                _query("country", {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+                       "ISO 3166-1 alpha-2 country code.", example="AE"),
+                _query("has_rules", {"type": "boolean"},
+                       "Only airlines whose own rules we hold (or only the others).",
+                       example=True),
+                *_paging(100, 500),
+            ],
+            "responses": _ok("AirlinePage", "Airlines ordered by IATA code.", cached=True),
+        },
+    },
+    "/api/v1/recalls": {
+        "get": {
+            "operationId": "listRecalls",
+            "summary": "Power bank recalls, with their official sources",
+            "parameters": [
+                _query("q", _TEXT_PARAM, "Words of the brand, product or recall number, or "
+                       "part of a model number (compared normalised).", example="A1263"),
+                _query("brand", _TEXT_PARAM, "Brand, case-insensitive.", example="Anker"),
+                _query("agency", _TEXT_PARAM, "Issuing agency: CPSC, Health Canada, ACCC, "
+                       "SAMR, OPSS, KATS, Manufacturer, ...", example="CPSC"),
+                *_paging(20, 100),
+            ],
+            "responses": _ok("RecallPage", "Recalls, newest first.", cached=True),
+        },
+    },
+    "/api/v1/rules": {
+        "get": {
+            "operationId": "listRules",
+            "summary": "Carriage rules: international baseline, authorities, airlines",
+            "parameters": [
+                _query("issuer", _TEXT_PARAM, "Issuer name, case-insensitive.",
+                       example="Emirates"),
+                _query("airline", _AIRLINE_PARAM, "Rules of this airline (IATA code).",
+                       example="EK"),
+                _query("country", {"type": "string", "pattern": "^([A-Za-z]{2})$"},
+                       "Rules whose country is this ISO code (authorities, and airlines "
+                       "based there).", example="CN"),
+                _query("scope", {"enum": [s.value for s in Scope]}, "Kind of rule.",
+                       example="airline"),
+                _query("date", _DATE, "Only the versions in force on this date (the newest "
+                       "of each series on or before it). Without it every version is "
+                       "listed.", example="2026-12-01"),
+                *_paging(50, 200),
+            ],
+            "responses": _ok("RulePage", "Rules by scope, issuer and effective date.",
+                             cached=True),
+        },
+    },
+    "/api/v1/models": {
+        "get": {
+            "operationId": "suggestModels",
+            "summary": "Autocomplete model numbers",
+            "description": "Prefix match on the normalised model number over recalled models "
+                           "and the capacity catalogue: `anker a-126` finds `A1263`.",
+            "parameters": [
+                _query("q", _TEXT_PARAM, "What the user typed so far.", required=True,
+                       example="anker a-126"),
+                _query("limit", {"type": "integer", "minimum": 1, "maximum": 50,
+                                 "default": 10}, "Most suggestions.", example=10),
+            ],
+            "responses": _ok("ModelSuggestions", "Suggestions in model-number order.",
+                             cached=True),
+        },
+    },
+}
+
+SPEC = {
+    "openapi": "3.1.0",
+    "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
+    "info": {
+        "title": "Power bank flight check API",
+        "version": API_VERSION,
+        "summary": "May this power bank fly on this trip, and why?",
+        "description": (
+            "Verdicts with reasons and official sources, from recall lists and carriage "
+            "rules.\n\n**Stability promise for v1:** fields may be added; no field is renamed "
+            "or removed, and the meaning of verdicts and condition codes does not change.\n\n"
+            "Errors are RFC 9457 `application/problem+json`. Read-only endpoints are CORS-open "
+            "(`Access-Control-Allow-Origin: *`, no cookies) and cacheable per data version "
+            "(`ETag`, `If-None-Match`). Requests are rate limited per client address; an "
+            "optional `X-API-Key` raises the limit."
+        ),
+        "license": {"name": "Data: ODbL 1.0 (airline list from OpenFlights)",
+                    "url": "https://opendatacommons.org/licenses/odbl/1-0/"},
+    },
+    "servers": [{"url": "/"}],
+    "paths": PATHS,
+    "components": {
+        "schemas": SCHEMAS,
+        "securitySchemes": {
+            "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key",
+                       "description": "Optional: raises the rate limit. Keys are given by the "
+                                      "operator."},
+        },
+    },
+    "security": [{}, {"apiKey": []}],
+}
+
+
+def spec_for(base_url: str) -> dict:
+    """The spec with this server's public URL, so tools can call it directly."""
+    spec = deepcopy(SPEC)
+    spec["servers"] = [{"url": base_url}]
+    return spec
