@@ -45,6 +45,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     db.init_app(app)
     web.init_app(app)
+    from . import staff; staff.init_app(app)  # noqa: E702
+    from . import traveller; traveller.init_app(app)  # noqa: E702
+    from . import datapages; datapages.init_app(app)  # noqa: E702
+    from . import embed, developers; embed.init_app(app); developers.init_app(app)  # noqa: E702
     api.init_app(app)
     cli.init_app(app)
     return app

@@ -175,7 +175,9 @@ def single_values(multidict, allowed: tuple[str, ...]) -> dict:
     for key in multidict.keys():
         if key not in allowed:
             shown = key if len(key) <= 40 and not _CONTROL.search(key) else key[:40] + "..."
-            raise ParamError(_printable(shown), "is not a parameter of this endpoint")
+            shown = _printable(shown)
+            raise ParamError(shown if shown.strip() else repr(shown),
+                             "is not a parameter of this endpoint")
         items = multidict.getlist(key)
         if len(items) > 1:
             raise ParamError(key, "was given more than once")

@@ -3,11 +3,17 @@
 A strict Content-Security-Policy (no inline scripts, nothing from other origins) and, against
 clickjacking, ``frame-ancestors 'none'`` on every page except views marked :func:`embeddable`,
 which may be framed by the origins in ``EMBED_FRAME_ANCESTORS`` (default: any).
+
+Strict-Transport-Security is only sent over HTTPS. Behind a reverse proxy that terminates TLS,
+set ``TRUSTED_PROXY_HOPS`` (environment ``FLASK_TRUSTED_PROXY_HOPS``) to the number of proxies
+in front of the app, so that their ``X-Forwarded-Proto``/``-Host``/``-For`` headers are believed;
+the default 0 believes none, because a client talking to the app directly could forge them.
 """
 
 from functools import wraps
 
 from flask import current_app, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 BASE_POLICY = {
     "default-src": "'self'",
@@ -55,4 +61,7 @@ def add_security_headers(response):
 
 def init_app(app) -> None:
     app.config.setdefault("EMBED_FRAME_ANCESTORS", "*")
+    hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.after_request(add_security_headers)

@@ -103,7 +103,7 @@ def verify(token: str, secrets: list) -> Claim:
         raise InvalidToken("the signature does not match")
     try:
         return _parse(body.decode())
-    except (ValueError, UnicodeDecodeError, IndexError) as exc:
+    except (ValueError, UnicodeDecodeError, IndexError, OverflowError) as exc:
         raise InvalidToken(f"signed but unreadable: {exc}") from None
 
 

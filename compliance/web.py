@@ -3,21 +3,23 @@
 from flask import Blueprint, Response, abort, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from . import qr
+from . import qr, traveller
 from .api import api_error
 from .db import get_dataset
 from .params import CHECK_PARAMS, ParamError, single_values
-from .results import result_url, run_check, verify
+from .results import result_url, verify
+from .staff import verification_fields
 from .tokens import InvalidToken, manual_code
 
 bp = Blueprint("web", __name__)
 
-PAGE_PARAMS = CHECK_PARAMS + ("lang",)
+PAGE_PARAMS = CHECK_PARAMS + traveller.EXTRA_LEG_PARAMS + ("lang",)
 
 
 @bp.get("/")
 def index():
-    return render_template("index.html", values={}, error=None, data=get_dataset())
+    values = traveller.form_values(request.args)
+    return render_template("index.html", values=values, error=None, data=get_dataset())
 
 
 @bp.get("/check")
@@ -27,9 +29,9 @@ def check():
     try:
         values = single_values(request.args, PAGE_PARAMS)
         values.pop("lang", None)
-        result = run_check(values)
+        result = traveller.run_itinerary_check(values)
     except ParamError as error:
-        values = {k: v for k, v in request.args.items() if k in CHECK_PARAMS}
+        values = traveller.form_values(request.args)
         return render_template("index.html", values=values, error=error, data=data), 400
     return render_template(
         "check.html",
@@ -66,6 +68,7 @@ def result(token: str):
         result_url=url,
         qr_svg=qr.svg(url, "QR code of this result"),
         code=manual_code(verification.token, _signing_key()),
+        staff=verification_fields(verification),
         data=get_dataset(),
     )
 
