@@ -30,7 +30,7 @@ from .i18n import _
 from .params import CHECK_PARAMS, ParamError, airline_code, boolean, single_values
 from .traveller import EXTRA_LEG_PARAMS, run_itinerary_check
 from .security import embeddable
-from .tokens import manual_code
+from .staff import manual_code_of
 
 bp = Blueprint("embed", __name__)
 
@@ -145,7 +145,7 @@ def check():
         token=result.token,
         result_url=result.result_url,
         qr_svg=qr.svg(result.result_url, _("QR code of this result")),
-        code=manual_code(result.token, current_app.config["SECRET_KEY"]),
+        code=manual_code_of(result.token),
     )
 
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, request, url_for
 
-from . import codes, tokens
+from . import tokens
 from .db import get_dataset
 from .engine import Answer, evaluate_itinerary
 from .params import parse_device, parse_trip
@@ -50,9 +50,7 @@ def run_check(values: dict, legs: list[dict] | None = None,
     trips = [parse_trip(leg, data, now.date()) for leg in (legs or [values])]
     answer = evaluate_itinerary(device, trips, data)
     claim = tokens.Claim(device, tuple(trips), now, answer.verdict)
-    token = tokens.issue(claim, secrets()[0])
-    codes.remember(token, secrets()[0])
-    return CheckResult(answer, token, now)
+    return CheckResult(answer, tokens.issue(claim, secrets()[0]), now)
 
 
 def public_base_url() -> str:

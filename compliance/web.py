@@ -1,15 +1,22 @@
 """Server-rendered pages: the check form, the result, and the page a result QR code opens."""
 
-from flask import Blueprint, Response, abort, render_template, request
+from datetime import timedelta
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import get_locale
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from . import qr, traveller
+from . import qr, tokens, traveller
 from .api import api_error
 from .db import get_dataset
 from .params import CHECK_PARAMS, ParamError, single_values
-from .results import result_url, verify
-from .staff import verification_fields
-from .tokens import InvalidToken, manual_code
+from .pagecache import PageCache
+from .results import result_url, secrets, utcnow, verify
+from .staff import manual_code_of, verification_fields
+from .tokens import InvalidToken
+
+#: Rendered result pages of this process, for repeat views of the same code.
+_result_pages = PageCache()
 
 bp = Blueprint("web", __name__)
 
@@ -40,7 +47,7 @@ def check():
         result_url=result.result_url,
         qr_svg=qr.svg(result.result_url, "QR code of this result"),
         qr_info=qr.info(result.result_url),
-        code=manual_code(result.token, _signing_key()),
+        code=manual_code_of(result.token),
         issued_at=result.issued_at,
         data=data,
     )
@@ -57,20 +64,31 @@ def _verified_or_error(token: str):
 @bp.get("/R/<token>")
 def result(token: str):
     """The result a QR code opens: the claim re-checked against today's data."""
-    verification, error = _verified_or_error(token)
-    if error is not None:
+    try:
+        claim = tokens.verify(token, secrets())
+    except InvalidToken as error:
         return render_template("invalid_token.html", reason=str(error)), 400
-    url = result_url(verification.token)
-    return render_template(
-        "result.html",
-        v=verification,
-        answer=verification.answer,
-        result_url=url,
-        qr_svg=qr.svg(url, "QR code of this result"),
-        code=manual_code(verification.token, _signing_key()),
-        staff=verification_fields(verification),
-        data=get_dataset(),
-    )
+    data = get_dataset()
+    age = utcnow() - claim.issued_at
+    stale = age > timedelta(days=current_app.config["RESULT_MAX_AGE_DAYS"])
+    key = (token.upper(), data.version, str(get_locale()), request.host_url,
+           age.days if stale else None)
+    page = _result_pages.get(key)
+    if page is None:
+        verification = verify(token)
+        url = result_url(verification.token)
+        page = render_template(
+            "result.html",
+            v=verification,
+            answer=verification.answer,
+            result_url=url,
+            qr_svg=qr.svg(url, "QR code of this result"),
+            code=manual_code_of(verification.token),
+            staff=verification_fields(verification),
+            data=data,
+        )
+        _result_pages.put(key, page)
+    return page
 
 
 @bp.get("/r/<token>/qr.svg")
@@ -96,12 +114,6 @@ def result_qr_png(token: str):
     return response
 
 
-def _signing_key():
-    from flask import current_app
-
-    return current_app.config["SECRET_KEY"]
-
-
 def handle_http_error(error: HTTPException):
     if request.path.startswith("/api/"):
         return api_error(error)
@@ -110,8 +122,6 @@ def handle_http_error(error: HTTPException):
 
 def handle_unexpected(error: Exception):
     """Last resort: log it, answer 500 without a traceback."""
-    from flask import current_app
-
     current_app.logger.exception("unhandled error on %s", request.path)
     return handle_http_error(InternalServerError())
 

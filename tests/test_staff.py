@@ -62,8 +62,12 @@ def staff_client(staff_app):
 
 
 def issue(client, **query) -> str:
+    """Issue a result and show it once, as the traveller's page does: a manual code is
+    recorded when it is shown, not for every API check."""
     body = client.get("/api/v1/check", query_string=query).get_json()
-    return body["result_url"].rsplit("/", 1)[1]
+    token = body["result_url"].rsplit("/", 1)[1]
+    assert client.get(f"/api/v1/results/{token}").status_code == 200
+    return token
 
 
 def issue_at(app, values: dict, now: datetime, legs=None) -> str:
