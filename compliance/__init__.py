@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from flask.sessions import SessionInterface
 
 ROOT = Path(__file__).resolve().parent.parent
 DEVELOPMENT_SECRET = "development-only-secret-not-for-production"
@@ -39,19 +40,28 @@ def create_app(test_config: dict | None = None) -> Flask:
     _require_secret(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from . import api, cli, db, i18n_setup, security, web
+    # The app keeps no per-user state: no session cookie is read or written.
+    app.session_interface = NoSessions()
+    # Answers keep the field order of the API contract (and skip sorting every response).
+    app.json.sort_keys = False
 
-    i18n_setup.init_app(app)
-    security.init_app(app)
-    db.init_app(app)
-    web.init_app(app)
-    from . import staff; staff.init_app(app)  # noqa: E702
-    from . import traveller; traveller.init_app(app)  # noqa: E702
-    from . import datapages; datapages.init_app(app)  # noqa: E702
-    from . import embed, developers; embed.init_app(app); developers.init_app(app)  # noqa: E702
-    api.init_app(app)
-    cli.init_app(app)
+    from . import (api, cli, datapages, db, developers, embed, i18n_setup, security, staff,
+                   traveller, web)
+
+    for module in (i18n_setup, security, db, web, staff, traveller, datapages, embed,
+                   developers, api, cli):
+        module.init_app(app)
     return app
+
+
+class NoSessions(SessionInterface):
+    """Flask opens a cookie session on every request; this app never uses one."""
+
+    def open_session(self, app, request):
+        return None
+
+    def save_session(self, app, session, response):
+        return None
 
 
 def _require_secret(app: Flask) -> None:

@@ -163,8 +163,9 @@ def db_count(path: Path, table: str) -> int:
     return sqlite_utils.Database(path)[table].count
 
 
-def brand_keys(sources: dict) -> frozenset[str]:
-    """Folded brand names long enough to strip safely from the front of a typed model."""
+def brand_keys(sources: dict) -> tuple[str, ...]:
+    """Folded brand names long enough to strip safely from the front of a typed model,
+    longest first (so "ANKERJAPAN" is tried before "ANKER")."""
     from .normalize import fold
 
     names = [r["brand"] for r in sources["recalls"]] + [m["brand"] for m in sources["models"]]
@@ -174,7 +175,7 @@ def brand_keys(sources: dict) -> frozenset[str]:
             key = fold(part)
             if len(key) >= 3:
                 keys.add(key)
-    return frozenset(keys)
+    return tuple(sorted(keys, key=lambda key: (-len(key), key)))
 
 
 def _airlines_with_rules(sources: dict) -> list[dict]:

@@ -27,7 +27,7 @@ class Dataset:
     airlines: dict[str, dict]
     airports: dict[str, dict]
     catalogue: dict[str, dict]
-    brands: frozenset[str]
+    brands: tuple[str, ...]
     #: Model numbers people may type, for autocomplete: (model_key, model, brand, product, kind)
     model_index: list[tuple]
     #: Results the engine derives from this data alone (e.g. the rules in force on a date),

@@ -11,19 +11,20 @@ def fold(text: str) -> str:
     return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).upper())
 
 
-def normalize_model(text: str | None, brands: frozenset[str] = frozenset()) -> str:
+def normalize_model(text: str | None, brands: tuple[str, ...] = ()) -> str:
     """The comparable form of a model number.
 
     Case, spaces, hyphens, dots, full-width characters and a leading brand name ("Anker A1263")
     do not matter; everything else does, so "A12630" never equals "A1263". ``brands`` holds
     folded brand names; a brand is only stripped when something is left after it, so a model
-    number that happens to equal a brand name is kept.
+    number that happens to equal a brand name is kept. ``brands`` must be ordered longest
+    first (as :func:`compliance.build.brand_keys` gives them).
     """
     if not text:
         return ""
     folded = fold(text)
-    for brand in sorted(brands, key=len, reverse=True):
-        if brand and folded.startswith(brand) and len(folded) > len(brand):
+    for brand in brands:
+        if folded.startswith(brand) and len(folded) > len(brand):
             return folded[len(brand):]
     return folded
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
-from flask import current_app, request, url_for
+from flask import current_app, g, has_request_context, request, url_for
 
 from . import tokens
 from .db import get_dataset
@@ -57,7 +57,11 @@ def public_base_url() -> str:
     configured = current_app.config["PUBLIC_BASE_URL"]
     if configured:
         return configured.rstrip("/")
-    return request.host_url.rstrip("/") if request else "http://localhost:5000"
+    if not has_request_context():
+        return "http://localhost:5000"
+    if "public_base_url" not in g:
+        g.public_base_url = request.host_url.rstrip("/")
+    return g.public_base_url
 
 
 def result_url(token: str) -> str:

@@ -10,7 +10,7 @@ in front of the app, so that their ``X-Forwarded-Proto``/``-Host``/``-For`` head
 the default 0 believes none, because a client talking to the app directly could forge them.
 """
 
-from functools import wraps
+from functools import lru_cache, wraps
 
 from flask import current_app, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -41,10 +41,14 @@ def embeddable(view):
     return wrapper
 
 
-def content_security_policy() -> str:
-    policy = dict(BASE_POLICY)
-    policy["frame-ancestors"] = g.get("frame_ancestors", "'none'")
+@lru_cache(maxsize=8)
+def _policy_text(frame_ancestors: str) -> str:
+    policy = {**BASE_POLICY, "frame-ancestors": frame_ancestors}
     return "; ".join(f"{key} {value}" for key, value in policy.items())
+
+
+def content_security_policy() -> str:
+    return _policy_text(g.get("frame_ancestors", "'none'"))
 
 
 def add_security_headers(response):

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from functools import lru_cache
 
 from .engine import Device, Trip
 from .vocabulary import Verdict
@@ -43,7 +44,9 @@ class Claim:
     verdict_at_issue: Verdict
 
 
+@lru_cache(maxsize=32)
 def _key(secret: str | bytes, purpose: str) -> bytes:
+    """A key per purpose derived from the app secret (derived once per secret and purpose)."""
     secret = secret.encode() if isinstance(secret, str) else secret
     return hmac.new(secret, purpose.encode(), hashlib.sha256).digest()
 

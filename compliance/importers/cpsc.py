@@ -49,7 +49,7 @@ def fetch(url: str) -> list:
     return fetch_json(with_json_format(url))
 
 
-def parse(document, today: date, known_brands: frozenset[str] = frozenset()) -> Parsed:
+def parse(document, today: date, known_brands: tuple[str, ...] = ()) -> Parsed:
     """Recall records for the power bank recalls in a CPSC API response.
 
     Raises :class:`ImportProblem` when the document is not a list of recalls, is the API's error
@@ -182,7 +182,7 @@ def _product(title: str, products: list[dict]) -> str:
     return re.split(r"\s+(?:Recalled|Recall)\b", title)[0] or "Power bank"
 
 
-def _brand(raw: dict, title: str, products: list[dict], known_brands: frozenset[str]) -> str:
+def _brand(raw: dict, title: str, products: list[dict], known_brands: tuple[str, ...]) -> str:
     """No brand field: a brand we already know named in the title or product name, else the
     first word of the product name, else the first word of the maker's or importer's name."""
     names = [_text(p.get("Name")) for p in products]

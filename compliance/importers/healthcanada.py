@@ -64,7 +64,7 @@ def _listing_items(document):
     return None
 
 
-def parse(document, today: date, known_brands: frozenset[str] = frozenset()) -> Parsed:
+def parse(document, today: date, known_brands: tuple[str, ...] = ()) -> Parsed:
     """Recall records for the power bank recalls among Health Canada detail records."""
     if isinstance(document, dict):
         document = [document]
@@ -196,7 +196,7 @@ def _product(title: str) -> str:
     return re.split(r"\s+(?:recalled|recall)\b", title, flags=re.IGNORECASE)[0] or "Power bank"
 
 
-def _brand(title: str, product_text: str, known_brands: frozenset[str]) -> str:
+def _brand(title: str, product_text: str, known_brands: tuple[str, ...]) -> str:
     """A brand we already know named in the title, else the words before "brand", else the
     first word of the title."""
     for word in re.findall(r"[A-Za-z0-9][A-Za-z0-9&'.+-]*", title + " " + product_text[:200]):

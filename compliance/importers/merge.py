@@ -45,7 +45,7 @@ def dump_records(records: list[dict]) -> str:
 
 
 def merge_recalls(existing: list[dict], imported: list[dict],
-                  brands: frozenset[str] = frozenset()) -> tuple[list[dict], MergeReport]:
+                  brands: tuple[str, ...] = ()) -> tuple[list[dict], MergeReport]:
     report = MergeReport()
     merged = [dict(r) for r in existing]
     taken_ids = {r["recall_id"] for r in merged}
