@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 from . import api_http, ratelimit
 from .api_http import cached_per_data_version, not_stored
 from .db import get_dataset
-from .engine import _newest_per_series, _public_recall
+from .engine import newest_versions, public_recall
 from .normalize import fold, normalize_model
 from .openapi import API_VERSION, PROBLEM_TYPES, SPEC, spec_for
 from .params import (
@@ -260,7 +260,7 @@ def recalls():
         found.append(recall)
     found.sort(key=lambda r: r["recall_id"])
     found.sort(key=lambda r: r["date"] or "", reverse=True)
-    return jsonify(_page([_public_recall(r) for r in found], limit, offset))
+    return jsonify(_page([public_recall(r) for r in found], limit, offset))
 
 
 def _recall_matches(recall: dict, words: str, model_key: str, brands) -> bool:
@@ -313,7 +313,7 @@ def rules():
     except ParamError as error:
         return invalid_parameter(error)
     data = get_dataset()
-    found = _newest_per_series(data.rules, on) if on else list(data.rules)
+    found = newest_versions(data.rules, on) if on else list(data.rules)
     found = [
         r for r in found
         if (not issuer or r["issuer"].casefold() == issuer.casefold())

@@ -206,14 +206,11 @@ def _airlines_with_rules(sources: dict) -> list[dict]:
 
 def _read_json_array(path: Path, schema: dict, id_field: str, problems: list[str]) -> list:
     label = f"data/{path.name}"
+    text = _read_text(path, problems)
+    if text is None:
+        return []
     try:
-        records = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        problems.append(f"{label}: file is missing")
-        return []
-    except UnicodeDecodeError as exc:
-        problems.append(f"{label}: not UTF-8 text ({exc.reason} at byte {exc.start})")
-        return []
+        records = json.loads(text)
     except json.JSONDecodeError as exc:
         problems.append(f"{label}: invalid JSON at line {exc.lineno} column {exc.colno}: "
                         f"{exc.msg}")
@@ -241,19 +238,25 @@ def _read_json_array(path: Path, schema: dict, id_field: str, problems: list[str
     return valid
 
 
+def _read_text(path: Path, problems: list[str]) -> str | None:
+    """The file's text, or None with the reason added to ``problems``."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        problems.append(f"data/{path.name}: file is missing")
+    except UnicodeDecodeError as exc:
+        problems.append(f"data/{path.name}: not UTF-8 text ({exc.reason} at byte {exc.start})")
+    return None
+
+
 def _short(message: str) -> str:
     return message if len(message) <= 200 else message[:197] + "..."
 
 
 def _read_airlines(path: Path, problems: list[str]) -> list[dict]:
     label = f"data/{path.name}"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        problems.append(f"{label}: file is missing")
-        return []
-    except UnicodeDecodeError as exc:
-        problems.append(f"{label}: not UTF-8 text ({exc.reason} at byte {exc.start})")
+    text = _read_text(path, problems)
+    if text is None:
         return []
     reader = csv.DictReader(text.splitlines())
     if reader.fieldnames != AIRLINE_COLUMNS:

@@ -232,7 +232,7 @@ def _rules_in_force(data: Dataset, on: date) -> tuple[list[dict], dict[str, list
         if len(data.memo) >= _MEMO_DATES:
             data.memo.clear()
         general, by_airline = [], {}
-        for rule in _newest_per_series(data.rules, on):
+        for rule in newest_versions(data.rules, on):
             if rule["applies_to"] == AppliesTo.OPERATED_FLIGHTS:
                 by_airline.setdefault(rule["airline"], []).append(rule)
             else:
@@ -241,7 +241,9 @@ def _rules_in_force(data: Dataset, on: date) -> tuple[list[dict], dict[str, list
     return found
 
 
-def _newest_per_series(rules: list[dict], on: date) -> list[dict]:
+def newest_versions(rules: list[dict], on: date) -> list[dict]:
+    """Per rule series, the version in force on ``on``: the latest ``effective_from`` on or
+    before it (a version without a date counts as the oldest)."""
     newest: dict[str, dict] = {}
     for rule in rules:
         effective = rule["effective_from"]
@@ -265,7 +267,7 @@ def check_recalls(device: Device, model_key: str, data: Dataset):
         if status is None:
             continue
         statuses.append(status)
-        matches.append({**_public_recall(recall), "status": status.value})
+        matches.append({**public_recall(recall), "status": status.value})
     if not matches:
         return {"status": RecallStatus.NOT_LISTED.value, "matches": []}, None
     status = (
@@ -320,7 +322,8 @@ _PUBLIC_RECALL_FIELDS = (
 )
 
 
-def _public_recall(recall: dict) -> dict:
+def public_recall(recall: dict) -> dict:
+    """A recall record as the API and pages show it (internal fields dropped)."""
     return {key: recall[key] for key in _PUBLIC_RECALL_FIELDS}
 
 

@@ -4,7 +4,7 @@ Limits are written ``"<count>/<period>"`` (``"60/minute"``, ``"1000/hour"``, ``"
 
 - ``API_RATE_LIMIT`` applies per client address (``request.remote_addr``; behind a reverse
   proxy, set ``TRUSTED_PROXY_HOPS`` so that it is the client's, not the proxy's). Default
-  ``"60/minute"``; off by default when ``app.testing`` is true, because the test suite sends
+  ``"300/minute"``; off by default when ``app.testing`` is true, because the test suite sends
   hundreds of requests from one address (tests switch it on explicitly).
 - ``API_KEY_RATE_LIMIT`` applies per key to requests carrying a valid ``X-API-Key`` header.
   Keys come from ``API_KEYS`` (environment ``FLASK_API_KEYS``, a JSON list); there are none in
@@ -148,8 +148,8 @@ def _limiter(text: str | None) -> FixedWindowCounter | None:
 
 
 def init_app(app) -> None:
-    app.config.setdefault("API_RATE_LIMIT", None if app.testing else "60/minute")
-    app.config.setdefault("API_KEY_RATE_LIMIT", None if app.testing else "600/minute")
+    app.config.setdefault("API_RATE_LIMIT", None if app.testing else "300/minute")
+    app.config.setdefault("API_KEY_RATE_LIMIT", None if app.testing else "3000/minute")
     app.config.setdefault("API_KEYS", [])
     app.extensions["api_rate_limiters"] = {
         "address": _limiter(app.config["API_RATE_LIMIT"]),

@@ -115,7 +115,7 @@ def test_limiter_is_off_in_tests_by_default_and_on_in_production(built_db, monke
     monkeypatch.delenv("FLASK_API_RATE_LIMIT", raising=False)
     production = create_app({"SECRET_KEY": TEST_SECRET, "DATABASE": str(built_db),
                              "DATA_AUTO_BUILD": False})
-    assert production.config["API_RATE_LIMIT"] == "60/minute"
+    assert production.config["API_RATE_LIMIT"] == "300/minute"
     assert production.extensions["api_rate_limiters"]["address"].limit == Limit(60, 60)
 
 
