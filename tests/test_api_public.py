@@ -116,7 +116,7 @@ def test_limiter_is_off_in_tests_by_default_and_on_in_production(built_db, monke
     production = create_app({"SECRET_KEY": TEST_SECRET, "DATABASE": str(built_db),
                              "DATA_AUTO_BUILD": False})
     assert production.config["API_RATE_LIMIT"] == "300/minute"
-    assert production.extensions["api_rate_limiters"]["address"].limit == Limit(60, 60)
+    assert production.extensions["api_rate_limiters"]["address"].limit == Limit(300, 60)
 
 
 def test_429_after_the_limit_with_retry_after(built_db):
