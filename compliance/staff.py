@@ -27,6 +27,7 @@ from flask import (
 from flask.cli import with_appcontext
 
 from . import codes, qr, tokens
+from .api_http import not_stored
 from .capacity import WhSource
 from .db import get_dataset
 from .engine import Answer
@@ -165,9 +166,11 @@ def verification_fields(v: Verification, now: datetime | None = None) -> dict:
 
 
 @bp.get("/api/v1/results/<token>")
+@not_stored
 def result_json(token: str):
     """The staff view as JSON: ``valid``, the verdict at issue and today, ``changed``,
-    ``stale`` and the claim; an altered or foreign token is a 400 problem with ``valid: false``."""
+    ``stale`` and the claim; an altered or foreign token is a 400 problem with ``valid: false``.
+    Never cached: it is a verification made now (``checked_at``)."""
     try:
         verification = verify(token)
     except tokens.InvalidToken as error:

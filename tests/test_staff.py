@@ -493,3 +493,8 @@ def test_vendored_decoder_keeps_its_origin_and_licence():
     assert "Apache License" in (ROOT / "static" / "vendor" / "jsQR.LICENSE").read_text()
     readme = (ROOT / "static" / "vendor" / "README.md").read_text()
     assert "jsqr" in readme and "1.4.0" in readme and "Apache" in readme
+
+
+def test_json_verification_is_never_cached(staff_client):
+    token = issue(staff_client, wh=20)
+    assert staff_client.get(f"/api/v1/results/{token}").headers["Cache-Control"] == "no-store"
