@@ -4,18 +4,34 @@ The engine marks its sentences with ``_`` so that pages can show them in the rea
 while the engine itself stays a plain function usable from the CLI and tests.
 """
 
+from babel.support import NullTranslations
+
 from flask import g, has_app_context
 from flask_babel import get_translations
 
 
+#: The messages are written in English: an English reader needs no catalog at all.
+_SOURCE_LANGUAGE = NullTranslations()
+
+
 def catalog():
     """The reader's message catalog, looked up once per request.
+
+    English readers get the messages as written, without asking Flask-Babel (most API calls
+    and every page in English, so this is the common case).
 
     Flask-Babel resolves the domain, the locale and its catalog cache on every call (about
     12 µs, and a result page makes some 70 calls). The catalog is kept in Flask-Babel's own
     per-request state, tied to the locale object it was made for, so ``force_locale`` and
     ``refresh`` (which replace or drop that object) still take effect at once.
     """
+    english = g.get("reader_reads_source_language")
+    if english is None:
+        from .i18n_setup import DEFAULT_LANGUAGE, select_locale
+
+        english = g.reader_reads_source_language = select_locale() == DEFAULT_LANGUAGE
+    if english:
+        return _SOURCE_LANGUAGE
     state = g.get("_flask_babel")
     memo = getattr(state, "compliance_catalog", None)
     if memo is not None and memo[0] is getattr(state, "babel_locale", None):
