@@ -44,11 +44,6 @@ class DataDiff:
     verdicts: list[VerdictChange]
     checks: int
 
-    @property
-    def empty(self) -> bool:
-        return not self.verdicts and not any(
-            c.added or c.removed or c.changed for c in self.records.values())
-
 
 def _key(kind: str, record: dict) -> str:
     id_field = ID_FIELDS[kind]
