@@ -212,6 +212,9 @@ def check_command(model, volts, as_json, unlabelled, **options):
     if fields["missing"]:
         click.echo("Missing: " + ", ".join(fields["missing"]))
     click.echo(f"Result: {fields['result_url']}")
+    if current_app.config["SECRET_KEY_IS_DEVELOPMENT"] and not current_app.testing:
+        click.echo("Warning: FLASK_SECRET_KEY is not set, so this result is signed with the "
+                   "development key and will not verify on a deployed site.", err=True)
     click.echo(f"Data version: {fields['data_version']}")
 
 

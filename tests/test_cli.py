@@ -36,3 +36,21 @@ def test_data_build_reports_counts(app, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "recalls" in result.output and "rules" in result.output
     assert (tmp_path / "fresh.sqlite").exists()
+
+
+def test_check_without_a_secret_warns_that_the_result_will_not_verify(tmp_path, built_db):
+    """Outside tests, `flask check` without FLASK_SECRET_KEY signs with the development key."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
+    env.update(FLASK_DATABASE=str(built_db), FLASK_DATA_AUTO_BUILD="false")
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "check", "--wh", "50"],
+        cwd=os.path.dirname(os.path.dirname(__file__)), env=env, capture_output=True,
+        text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ALLOWED:")
+    assert "FLASK_SECRET_KEY is not set" in result.stderr
