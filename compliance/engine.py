@@ -124,10 +124,11 @@ def evaluate(device: Device, trip: Trip, data: Dataset) -> Answer:
 
     assumptions = _assumptions(device, capacity, rules, trip)
     deciding = next((f for f in findings if f.verdict == verdict), None)
-    headline = _headline(verdict, deciding, capacity)
+    headline = _headline(verdict, deciding)
 
     conditions = [] if verdict == Verdict.FORBIDDEN else _merge_conditions(rule_findings)
 
+    from_catalogue = catalogue if capacity.source == WhSource.CATALOGUE else {}
     product = (catalogue or {}).get("product") or next(
         (m["product"] for m in recall["matches"]), None
     )
@@ -141,8 +142,10 @@ def evaluate(device: Device, trip: Trip, data: Dataset) -> Answer:
             "serial": device.serial,
             "wh": capacity.wh,
             "wh_source": capacity.source,
-            "mah": device.mah if device.mah is not None else (catalogue or {}).get("mah"),
-            "v": device.v if device.v is not None else (catalogue or {}).get("v"),
+            # The catalogue's figures only where the capacity came from it: next to a Wh
+            # figure read from the label they would describe another unit.
+            "mah": device.mah if device.mah is not None else from_catalogue.get("mah"),
+            "v": device.v if device.v is not None else from_catalogue.get("v"),
             "count": device.count,
             "ccc": device.ccc,
             "unlabelled": device.unlabelled,
@@ -526,7 +529,7 @@ def _assumptions(device, capacity, rules, trip) -> list[str]:
     return notes
 
 
-def _headline(verdict: Verdict, deciding: Finding | None, capacity: Capacity) -> str:
+def _headline(verdict: Verdict, deciding: Finding | None) -> str:
     why = deciding.why if deciding else ""
     if verdict == Verdict.ALLOWED:
         return _("Allowed in cabin baggage, under the conditions below.")
