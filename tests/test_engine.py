@@ -236,3 +236,11 @@ def test_the_evaluation_is_pure(dataset):
     first = check(dataset, model="A1647", airline="LH", origin="FRA", destination="PEK", wh=74)
     second = check(dataset, model="A1647", airline="LH", origin="FRA", destination="PEK", wh=74)
     assert first.to_dict() == second.to_dict()
+
+
+def test_catalogue_figures_only_describe_a_catalogue_capacity(dataset):
+    from_label = check(dataset, model="PB2030MI", wh=74)
+    assert from_label.device["wh_source"] == "label_wh" and from_label.device["mah"] is None
+    from_catalogue = check(dataset, model="PB2030MI")
+    assert from_catalogue.device["wh_source"] == "catalogue"
+    assert from_catalogue.device["mah"] == dataset.catalogue["PB2030MI"]["mah"]
