@@ -11,14 +11,11 @@ Widget options travel in the query string (the app keeps no state): ``theme`` (l
 names it as the postMessage target instead of ``*``).
 """
 
-import hashlib
 import re
-from pathlib import Path
 
 from flask import (
     Blueprint,
     Response,
-    current_app,
     render_template,
     request,
     url_for,
@@ -28,7 +25,7 @@ from . import qr
 from .db import get_dataset
 from .i18n import _
 from .params import CHECK_PARAMS, ParamError, airline_code, boolean, single_values
-from .traveller import EXTRA_LEG_PARAMS, run_itinerary_check
+from .traveller import EXTRA_LEG_PARAMS, root_script, run_itinerary_check
 from .security import embeddable
 from .staff import manual_code_of
 
@@ -179,11 +176,7 @@ def theme_css():
 @bp.get("/embed.js")
 def script():
     """The embed script at a short, stable URL for the one-line snippet."""
-    body = (Path(current_app.static_folder) / "embed.js").read_bytes()
-    response = Response(body, mimetype="text/javascript")
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
-    return response.make_conditional(request)
+    return root_script("embed.js", "public, max-age=3600")
 
 
 def init_app(app) -> None:

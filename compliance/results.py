@@ -92,16 +92,24 @@ class Verification:
 
 def verify(token: str, now: datetime | None = None) -> Verification:
     """Re-evaluate a signed claim against today's data; raises InvalidToken if not genuine."""
-    now = now or utcnow()
-    claim = tokens.verify(token, secrets())
-    answer = evaluate_itinerary(claim.device, list(claim.trips), get_dataset())
+    return reevaluate(tokens.verify(token, secrets()), token, now)
+
+
+def staleness(claim: tokens.Claim, now: datetime) -> tuple[timedelta, bool]:
+    """How old the claim is, and whether that is past ``RESULT_MAX_AGE_DAYS``."""
     age = now - claim.issued_at
-    max_age = timedelta(days=current_app.config["RESULT_MAX_AGE_DAYS"])
+    return age, age > timedelta(days=current_app.config["RESULT_MAX_AGE_DAYS"])
+
+
+def reevaluate(claim: tokens.Claim, token: str, now: datetime | None = None) -> Verification:
+    """Check an already verified claim against today's data."""
+    age, stale = staleness(claim, now or utcnow())
+    answer = evaluate_itinerary(claim.device, list(claim.trips), get_dataset())
     return Verification(
         claim=claim,
         answer=answer,
         token=token.upper(),
         changed=answer.verdict != claim.verdict_at_issue,
-        stale=age > max_age,
+        stale=stale,
         age=age,
     )

@@ -8,7 +8,6 @@ answer for someone who must act on it in seconds at a gate.
 
 import sqlite3
 from datetime import datetime, timedelta
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
@@ -34,6 +33,7 @@ from .engine import Answer
 from .i18n import _
 from .problems import problem
 from .results import Verification, public_base_url, result_url, secrets, utcnow, verify
+from .traveller import root_script
 from .vocabulary import DEFAULT_CELL_VOLTAGE, Condition, RecallScope, RecallStatus
 
 bp = Blueprint("staff", __name__)
@@ -256,10 +256,7 @@ def _offline_json(body: dict) -> Response:
 @bp.get("/sw.js")
 def service_worker():
     """The service worker, served from the root so its scope can cover /scan."""
-    script = (Path(current_app.static_folder) / "sw.js").read_bytes()
-    response = Response(script, mimetype="text/javascript")
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return root_script("sw.js", "no-cache")
 
 
 # --- The printable card -----------------------------------------------------------------------

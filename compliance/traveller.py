@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from babel import Locale
-from flask import current_app, request, url_for
+from flask import Response, current_app, request, url_for
 from flask_babel import format_decimal, get_locale
 
 from .db import get_dataset
@@ -141,8 +141,24 @@ def number(value) -> str:
 
 
 @lru_cache(maxsize=64)
+def _file_bytes(path: str, mtime_ns: int) -> bytes:
+    """A static file's content, read once per version of the file."""
+    return Path(path).read_bytes()
+
+
 def _file_hash(path: str, mtime_ns: int) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
+    return hashlib.sha256(_file_bytes(path, mtime_ns)).hexdigest()[:10]
+
+
+def root_script(filename: str, cache_control: str) -> Response:
+    """A script from static/ served at a root URL (the embed snippet's /embed.js, the service
+    worker's /sw.js, whose scope depends on its URL), with an ETag so revalidation is a 304."""
+    path = Path(current_app.static_folder) / filename
+    mtime_ns = path.stat().st_mtime_ns
+    response = Response(_file_bytes(str(path), mtime_ns), mimetype="text/javascript")
+    response.headers["Cache-Control"] = cache_control
+    response.set_etag(_file_hash(str(path), mtime_ns))
+    return response.make_conditional(request)
 
 
 def static_url(filename: str) -> str:

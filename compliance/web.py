@@ -1,7 +1,5 @@
 """Server-rendered pages: the check form, the result, and the page a result QR code opens."""
 
-from datetime import timedelta
-
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import get_locale
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -11,7 +9,7 @@ from .api import api_error
 from .db import get_dataset
 from .params import CHECK_PARAMS, ParamError, single_values
 from .pagecache import PageCache
-from .results import result_url, secrets, utcnow, verify
+from .results import reevaluate, result_url, secrets, staleness, utcnow, verify
 from .staff import manual_code_of, verification_fields
 from .tokens import InvalidToken
 
@@ -69,13 +67,13 @@ def result(token: str):
     except InvalidToken as error:
         return render_template("invalid_token.html", reason=str(error)), 400
     data = get_dataset()
-    age = utcnow() - claim.issued_at
-    stale = age > timedelta(days=current_app.config["RESULT_MAX_AGE_DAYS"])
+    now = utcnow()
+    age, stale = staleness(claim, now)
     key = (token.upper(), data.version, str(get_locale()), request.host_url,
            age.days if stale else None)
     page = _result_pages.get(key)
     if page is None:
-        verification = verify(token)
+        verification = reevaluate(claim, token, now)
         url = result_url(verification.token)
         page = render_template(
             "result.html",

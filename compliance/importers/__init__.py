@@ -32,6 +32,16 @@ class Parsed:
     skipped: list[str] = field(default_factory=list)
     total: int = 0
 
+    def take(self, where: str, title: str, record: dict | None, problem: str | None,
+             problems: list[str]) -> None:
+        """File one parsed source record: a problem, a skip (no model number) or a record."""
+        if problem:
+            problems.append(f"{where}: {problem}")
+        elif record is None:
+            self.skipped.append(f"{where}: {title or '(no title)'}: no model number found")
+        else:
+            self.records.append(record)
+
 
 def read_json_file(path) -> object:
     """The JSON document in ``path``; a truncated or broken file is an :class:`ImportProblem`."""

@@ -78,12 +78,7 @@ def parse(document, today: date, known_brands: tuple[str, ...] = ()) -> Parsed:
                              first_sentence(description)):
             continue
         record, problem = _record(raw, title, products, description, today, known_brands)
-        if problem:
-            problems.append(f"{where}: {problem}")
-        elif record is None:
-            parsed.skipped.append(f"{where}: {title or '(no title)'}: no model number found")
-        else:
-            parsed.records.append(record)
+        parsed.take(where, title, record, problem, problems)
     if problems:
         raise ImportProblem(problems)
     return parsed

@@ -88,12 +88,7 @@ def parse(document, today: date, known_brands: tuple[str, ...] = ()) -> Parsed:
         if not is_power_bank(title, [], product_text[:300]):
             continue
         record, problem = _record(raw, title, panels, today, known_brands)
-        if problem:
-            problems.append(f"{where}: {problem}")
-        elif record is None:
-            parsed.skipped.append(f"{where}: {title or '(no title)'}: no model number found")
-        else:
-            parsed.records.append(record)
+        parsed.take(where, title, record, problem, problems)
     if problems:
         raise ImportProblem(problems)
     return parsed

@@ -205,42 +205,32 @@ def html_text(fragment: str) -> tuple[str, list[list[list[str]]]]:
     return "\n".join(line for line in lines if line), parser.tables
 
 
-def models_in_tables(tables: list[list[list[str]]]) -> list[str]:
-    """Model numbers from the column headed "Model" (or "Model number", "Item #") of each
-    table; the header row is the first row with such a cell."""
+def _column_values(tables: list[list[list[str]]], header: str, values_in) -> list[str]:
+    """Distinct values from the column whose header cell matches ``header`` in each table (the
+    header row is the first row with such a cell); ``values_in(cell)`` lists a cell's values."""
     found: list[str] = []
     for table in tables:
         column = None
         for row in table:
             if column is None:
-                for index, cell in enumerate(row):
-                    if re.search(r"\b(model|item|article)\b", cell, re.IGNORECASE):
-                        column = index
-                        break
+                column = next((index for index, cell in enumerate(row)
+                               if re.search(header, cell, re.IGNORECASE)), None)
                 continue
             if column < len(row):
-                for value in split_model_field(row[column]):
+                for value in values_in(row[column]):
                     if value not in found:
                         found.append(value)
     return found
 
 
+def models_in_tables(tables: list[list[list[str]]]) -> list[str]:
+    """Model numbers from the column headed "Model" (or "Model number", "Item #")."""
+    return _column_values(tables, r"\b(model|item|article)\b", split_model_field)
+
+
 def upcs_in_tables(tables: list[list[list[str]]]) -> list[str]:
-    found: list[str] = []
-    for table in tables:
-        column = None
-        for row in table:
-            if column is None:
-                for index, cell in enumerate(row):
-                    if re.search(r"\b(UPC|EAN|GTIN|barcode)\b", cell, re.IGNORECASE):
-                        column = index
-                        break
-                continue
-            if column < len(row):
-                for code in re.findall(r"\b\d{8,14}\b", row[column]):
-                    if code not in found:
-                        found.append(code)
-    return found
+    return _column_values(tables, r"\b(UPC|EAN|GTIN|barcode)\b",
+                          lambda cell: re.findall(r"\b\d{8,14}\b", cell))
 
 
 def slug(text: str) -> str:
