@@ -15,6 +15,7 @@ still works, only the typed code would not resolve.
 
 import sqlite3
 import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -61,6 +62,32 @@ def parse_code(text: str) -> str:
     return code
 
 
+def _use_wal(conn: sqlite3.Connection) -> None:
+    if conn.execute("pragma journal_mode").fetchone()[0].lower() != "wal":
+        conn.execute("pragma journal_mode = wal")
+
+
+def _retry_while_busy(operation, deadline_seconds: float = BUSY_TIMEOUT_SECONDS):
+    """Run ``operation``, retrying while another process holds the file.
+
+    Why: SQLite skips the busy handler when switching a new file to WAL (and when two
+    processes create the schema at once), returning "database is locked" at once instead of
+    waiting. Several worker processes opening a fresh store at the same moment hit exactly
+    that, so those first statements get the waiting the busy timeout gives every other one.
+    """
+    deadline = time.monotonic() + deadline_seconds
+    pause = 0.005
+    while True:
+        try:
+            return operation()
+        except sqlite3.OperationalError as error:
+            busy = "locked" in str(error) or "busy" in str(error)
+            if not busy or time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+
+
 class CodeStore:
     """code -> token, in a writable SQLite file; one connection per thread."""
 
@@ -77,11 +104,11 @@ class CodeStore:
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS,
                                    isolation_level=None, check_same_thread=True)
             conn.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
-            conn.execute("pragma journal_mode = wal")
+            _retry_while_busy(lambda: _use_wal(conn))
             conn.execute("pragma synchronous = normal")
             with self._init_lock:
                 if not self._ready:
-                    conn.execute(_SCHEMA)
+                    _retry_while_busy(lambda: conn.execute(_SCHEMA))
                     self._ready = True
             self._local.conn = conn
         return conn

@@ -320,12 +320,15 @@ def _write_codes(args):
 
 
 def test_concurrent_writers_in_several_processes_lose_nothing(tmp_path):
-    path = tmp_path / "result_codes.sqlite"
-    with ProcessPoolExecutor(max_workers=4) as pool:
-        written = sum(pool.map(_write_codes, [(path, w, 300) for w in range(4)]))
-    store = codes.CodeStore(path)
-    assert written == store.count() == 1200
-    assert store.lookup("W3N00299") == "TOKEN-3-299"
+    """Several workers opening a fresh file at the same moment is the case SQLite does not
+    wait for by itself (switching to WAL), so it is repeated on new files."""
+    with ProcessPoolExecutor(max_workers=6) as pool:
+        for attempt in range(6):
+            path = tmp_path / f"result_codes-{attempt}.sqlite"
+            written = sum(pool.map(_write_codes, [(path, w, 100) for w in range(6)]))
+            store = codes.CodeStore(path)
+            assert written == store.count() == 600
+            assert store.lookup("W5N00099") == "TOKEN-5-99"
 
 
 # --- The staff view and its JSON twin ----------------------------------------------------------
