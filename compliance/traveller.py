@@ -9,7 +9,7 @@ check keeps the plain URL of the API and older links.
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from babel import Locale
 from flask import Response, current_app, request, url_for
@@ -99,14 +99,11 @@ def run_itinerary_check(values: dict):
 def language_links() -> list[dict]:
     """One link per language to this same page, keeping every other query parameter."""
     current = select_locale()
-    links = []
-    for code, name in LANGUAGES.items():
-        args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
-        args.append(("lang", code))
-        links.append({"code": code, "name": name, "current": code == current,
-                      "html_lang": HTML_LANG.get(code, code),
-                      "url": f"{request.path}?{urlencode(args)}"})
-    return links
+    kept = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "lang"])
+    prefix = f"{request.path}?{kept}&lang=" if kept else f"{request.path}?lang="
+    return [{"code": code, "name": name, "current": code == current,
+             "html_lang": HTML_LANG.get(code, code), "url": prefix + quote_plus(code)}
+            for code, name in LANGUAGES.items()]
 
 
 def country_name(code: str | None) -> str:
@@ -146,6 +143,7 @@ def _file_bytes(path: str, mtime_ns: int) -> bytes:
     return Path(path).read_bytes()
 
 
+@lru_cache(maxsize=64)
 def _file_hash(path: str, mtime_ns: int) -> str:
     return hashlib.sha256(_file_bytes(path, mtime_ns)).hexdigest()[:10]
 
