@@ -266,6 +266,59 @@ def test_camera_scan_of_a_result_qr_opens_the_staff_view(browser, live_server, t
         assert problems == []
 
 
+def platform_qr_detector(formats: list[str]) -> str:
+    """An init script giving the page a ``BarcodeDetector`` like the one phones ship (headless
+    Chromium on Linux has none), so that /scan takes its native path. It reads frames with
+    this site's own vendored jsQR, loaded under another name so that the page's fallback
+    cannot use it; ``window.platformDetections`` counts the frames it was asked to read."""
+    decoder = (ROOT / "static" / "vendor" / "jsQR.js").read_text(encoding="utf-8")
+    return (
+        "(function () { var module = {exports: {}}, exports = module.exports;\n"
+        + decoder
+        + "\nvar decode = module.exports;\n"
+        "window.platformDetections = 0;\n"
+        "window.BarcodeDetector = function (options) { this.formats = options.formats; };\n"
+        f"window.BarcodeDetector.getSupportedFormats = function () {{ return Promise.resolve({json.dumps(formats)}); }};\n"
+        "window.BarcodeDetector.prototype.detect = function (source) {\n"
+        "  window.platformDetections += 1;\n"
+        "  var canvas = document.createElement('canvas');\n"
+        "  canvas.width = source.videoWidth; canvas.height = source.videoHeight;\n"
+        "  var context = canvas.getContext('2d');\n"
+        "  context.drawImage(source, 0, 0);\n"
+        "  var image = context.getImageData(0, 0, canvas.width, canvas.height);\n"
+        "  var code = decode(image.data, image.width, image.height);\n"
+        "  return Promise.resolve(code ? [{rawValue: code.data, format: 'qr_code'}] : []);\n"
+        "};\n"
+        "})();"
+    )
+
+
+@pytest.mark.parametrize("formats, native", [(["qr_code", "ean_13"], True), (["ean_13"], False)],
+                         ids=["detector-reads-qr", "detector-without-qr"])
+def test_camera_scan_uses_the_platform_detector_when_it_reads_qr(
+        browser, live_server, tmp_path, phone, formats, native):
+    """With a BarcodeDetector that reads QR codes the page hands it the video itself and never
+    downloads jsQR; with one that does not, it falls back to jsQR. Either way the scan opens
+    the staff view."""
+    check = phone.request.get(live_server + "/api/v1/check", params={"model": "A1366", "wh": 74})
+    url = check.json()["result_url"]
+    token = url.rsplit("/", 1)[1]
+    video = tmp_path / "result-qr.y4m"
+    y4m_of(url, video)
+    with camera_filming(browser, video) as page:
+        problems = watch_console(page)
+        requested = []
+        page.on("request", lambda request: requested.append(request.url))
+        page.add_init_script(platform_qr_detector(formats))
+        page.goto(live_server + "/scan")
+        page.click("#camera-start")
+        page.wait_for_url(f"**/R/{token}", timeout=20000)
+        page.wait_for_selector(".verdict-big.verdict-forbidden")
+        downloaded_jsqr = any("jsQR" in address for address in requested)
+        assert downloaded_jsqr is not native
+        assert problems == []
+
+
 def test_camera_scan_of_a_look_alike_site_is_refused(browser, live_server, tmp_path,
                                                      output_dir, phone):
     token = check_token(live_server, phone, wh=50)
