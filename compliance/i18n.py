@@ -7,9 +7,9 @@ while the engine itself stays a plain function usable from the CLI and tests.
 from babel.support import NullTranslations
 
 from flask import g, has_app_context
+from flask_babel import get_translations
 from jinja2 import pass_eval_context
 from markupsafe import Markup
-from flask_babel import get_translations
 
 
 #: The messages are written in English: an English reader needs no catalog at all.

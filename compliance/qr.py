@@ -20,6 +20,12 @@ QUIET_ZONE = 4
 MASK_PATTERN = 2
 
 
+#: The smallest version that holds a single segment depends only on its mode and length, and
+#: result URLs of one site come in a handful of lengths: fitting each length once saves the
+#: library's fitting pass (about a sixth of building a code) on every other URL of that length.
+_fitted_version: dict[tuple[int, int], int] = {}
+
+
 def matrix_uncached(url: str) -> qrcode.QRCode:
     """Build the code for ``url``; the fixed mask makes this several times faster than trying
     all eight (``./run bench`` measures both)."""
@@ -34,12 +40,6 @@ def matrix_uncached(url: str) -> qrcode.QRCode:
         _fitted_version[(data.mode, len(data))] = code.best_fit()
     code.make(fit=False)
     return code
-
-
-#: The smallest version that holds a single segment depends only on its mode and length, and
-#: result URLs of one site come in a handful of lengths: fitting each length once saves the
-#: library's fitting pass (about a sixth of building a code) on every other URL of that length.
-_fitted_version: dict[tuple[int, int], int] = {}
 
 
 #: The code most recently built per URL, so that a page asking for both the SVG and the
