@@ -249,13 +249,18 @@ def browser_path() -> str:
     return shutil.which("chromium")
 
 
-def test_camera_scan_of_a_result_qr_opens_the_staff_view(browser, live_server, tmp_path,
-                                                         output_dir, phone):
+def filmed_result(live_server, phone, tmp_path):
+    """A forbidden result (A1366) and a video of its QR code for the fake camera."""
     check = phone.request.get(live_server + "/api/v1/check", params={"model": "A1366", "wh": 74})
     url = check.json()["result_url"]
-    token = url.rsplit("/", 1)[1]
     video = tmp_path / "result-qr.y4m"
     y4m_of(url, video)
+    return url.rsplit("/", 1)[1], video
+
+
+def test_camera_scan_of_a_result_qr_opens_the_staff_view(browser, live_server, tmp_path,
+                                                         output_dir, phone):
+    token, video = filmed_result(live_server, phone, tmp_path)
     with camera_filming(browser, video) as page:
         problems = watch_console(page)
         page.goto(live_server + "/scan")
@@ -300,11 +305,7 @@ def test_camera_scan_uses_the_platform_detector_when_it_reads_qr(
     """With a BarcodeDetector that reads QR codes the page hands it the video itself and never
     downloads jsQR; with one that does not, it falls back to jsQR. Either way the scan opens
     the staff view."""
-    check = phone.request.get(live_server + "/api/v1/check", params={"model": "A1366", "wh": 74})
-    url = check.json()["result_url"]
-    token = url.rsplit("/", 1)[1]
-    video = tmp_path / "result-qr.y4m"
-    y4m_of(url, video)
+    token, video = filmed_result(live_server, phone, tmp_path)
     with camera_filming(browser, video) as page:
         problems = watch_console(page)
         requested = []
