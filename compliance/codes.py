@@ -103,7 +103,6 @@ class CodeStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS,
                                    isolation_level=None, check_same_thread=True)
-            conn.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
             _retry_while_busy(lambda: _use_wal(conn))
             conn.execute("pragma synchronous = normal")
             with self._init_lock:
