@@ -74,6 +74,8 @@ class Answer:
     #: For an itinerary: every leg's own answer, in order, and the index of the deciding leg.
     legs: list["Answer"] | None = None
     strictest_leg: int | None = None
+    #: What the answer says about its own coverage: ``{"code": Notice, "text": ..., **params}``.
+    notices: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
         fields = {
@@ -86,6 +88,7 @@ class Answer:
             "missing": self.missing,
             "trip": self.trip,
             "data_version": self.data_version,
+            "notices": self.notices,
         }
         if self.legs is not None:
             fields["strictest_leg"] = self.strictest_leg

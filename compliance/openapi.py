@@ -19,6 +19,7 @@ from .vocabulary import (
     AppliesTo,
     Condition,
     Confidence,
+    Notice,
     RecallScope,
     RecallStatus,
     Scope,
@@ -159,6 +160,18 @@ SCHEMAS = {
         required=["issuer", "scope", "verdict", "text", "effective_from", "source_url",
                   "checked", "confidence"],
     ),
+    "Notice": _object(
+        {
+            "code": {"enum": [n.value for n in Notice]},
+            "text": _STRING,
+        },
+        required=["code", "text"],
+        description="`no_airline_rules`: we hold no rule of the airline's own (its own rules "
+                    "may be stricter); `recall_not_checked`: no model was given, so no recall "
+                    "was checked; `travel_date_passed`: the rules of that past date were "
+                    "applied; `assumed_voltage_borderline`: the verdict changes between 3.6 V "
+                    "and 3.85 V.",
+    ),
     "Verdict": {
         "enum": [v.value for v in Verdict],
         "description": "`allowed`, `approval_required` (ask the airline), `need_more_info` "
@@ -205,7 +218,9 @@ SCHEMAS = {
                 "matches": {"type": "array", "items": {"allOf": [
                     _ref("RecallMatch"),
                     _object({"status": {"enum": [RecallStatus.RECALLED.value,
-                                                 RecallStatus.CHECK_SERIAL.value]}}),
+                                                 RecallStatus.WARNING.value,
+                                                 RecallStatus.CHECK_SERIAL.value,
+                                                 RecallStatus.POSSIBLE_MATCH.value]}}),
                 ]}},
             }),
             "conditions": {"type": "array", "items": _ref("Condition")},
@@ -214,6 +229,8 @@ SCHEMAS = {
                         "description": "What would settle a `need_more_info` verdict."},
             "trip": _ref("Trip"),
             "data_version": _STRING,
+            "notices": {"type": "array", "items": _ref("Notice"),
+                        "description": "What the answer says about its own coverage."},
         },
         description="The engine's answer for one trip.",
     ),

@@ -4,8 +4,10 @@ from .vocabulary import (
     RULE_LISTED_CONDITIONS,
     AppliesTo,
     Confidence,
+    RecallKind,
     RecallScope,
     Scope,
+    SourceKind,
 )
 
 _SLUG = {"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]{1,80}$"}
@@ -20,6 +22,10 @@ _PROVENANCE = {
     "checked": _DATE,
     "confidence": {"enum": [c.value for c in Confidence]},
     "notes": _TEXT,
+    #: Who published ``source_url``; see SourceKind.
+    "source_kind": {"enum": [k.value for k in SourceKind]},
+    #: A short excerpt of the issuer's text that carries the rule or the models.
+    "quote": _TEXT,
 }
 
 RECALL = {
@@ -63,6 +69,11 @@ RECALL = {
         "remedy_url": {"oneOf": [_URL, {"type": "null"}]},
         "how_to_identify": _TEXT,
         "units": _TEXT,
+        #: ``recall`` (default) or ``warning`` (the public is told to stop using it).
+        "kind": {"enum": [k.value for k in RecallKind]},
+        #: Other spellings of the models that the notices use (e.g. a marketplace listing).
+        "aliases": {"type": "array", "items": {"type": "string", "minLength": 1,
+                                               "maxLength": 100}},
         **_PROVENANCE,
     },
 }

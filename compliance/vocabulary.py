@@ -50,9 +50,53 @@ def strictest(verdicts) -> Verdict:
 
 
 class RecallStatus(str, Enum):
+    """What the recall check found, for the answer as a whole and for each match."""
+
+    #: Every unit of the identified model is recalled.
     RECALLED = "recalled"
+    #: An agency warns the public to stop using the model; the firm did not recall it.
+    #: Treated like a recall for flying.
+    WARNING = "warning"
+    #: Only some units (serial, batch, date code) are recalled: the serial decides.
     CHECK_SERIAL = "check_serial"
+    #: The description names a recalled product, but no model number confirms it.
+    POSSIBLE_MATCH = "possible_match"
+    #: A model number was given and is on no recall list we hold.
     NOT_LISTED = "not_listed"
+    #: No model number or name was given, so no recall could be checked.
+    NOT_CHECKED = "not_checked"
+
+
+class RecallKind(str, Enum):
+    """What kind of notice a recall record is."""
+
+    RECALL = "recall"
+    #: A public warning to stop using a product whose firm refused or failed to recall it.
+    WARNING = "warning"
+
+
+class Notice(str, Enum):
+    """What the answer says about its own coverage, next to the verdict (``notices``)."""
+
+    #: We hold no rule of the airline's own; its rules may be stricter.
+    NO_AIRLINE_RULES = "no_airline_rules"
+    #: No model was given, so the power bank was not checked against recalls.
+    RECALL_NOT_CHECKED = "recall_not_checked"
+    #: The travel date is in the past: the rules applied are those of that date.
+    TRAVEL_DATE_PASSED = "travel_date_passed"
+    #: The verdict would change between the usual cell voltages (3.6 V to 3.85 V).
+    ASSUMED_VOLTAGE_BORDERLINE = "assumed_voltage_borderline"
+
+
+class SourceKind(str, Enum):
+    """Who published a record's primary source (``source_kind``)."""
+
+    #: The issuer's own page: the agency, authority, airline or maker.
+    OFFICIAL = "official"
+    #: A government outlet reproducing the issuer's text (e.g. a state news agency).
+    GOVERNMENT_NEWS = "government_news"
+    NEWS = "news"
+    OTHER = "other"
 
 
 class Condition(str, Enum):
