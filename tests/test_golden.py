@@ -1,6 +1,6 @@
 """The golden set: fixed checks whose verdicts must not change without someone noticing.
 
-Each case in tests/golden/checks.json gives API inputs, the expected verdict and the rule or
+Each case in tests/golden/*.json (``checks.json`` and one file per topic) gives API inputs, the expected verdict and the rule or
 recall that justifies it. A data edit that flips one of these verdicts fails here; if the flip
 is intended, update the case (and its "why") in the same change, so the review shows it.
 """
@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-GOLDEN = Path(__file__).parent / "golden" / "checks.json"
-CASES = json.loads(GOLDEN.read_text(encoding="utf-8"))["checks"]
+GOLDEN_DIR = Path(__file__).parent / "golden"
+CASES = [case for path in sorted(GOLDEN_DIR.glob("*.json"))
+         for case in json.loads(path.read_text(encoding="utf-8"))["checks"]]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
