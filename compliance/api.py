@@ -279,7 +279,7 @@ RULE_FIELDS = (
     "effective_from", "max_wh_no_approval", "max_wh_with_approval", "max_count_total",
     "max_count_approval_band", "inflight_use_allowed", "inflight_charging_allowed",
     "requires_wh_label", "requires_certification", "conditions", "storage", "notes",
-    "source_url", "other_sources", "checked", "confidence",
+    "source_url", "source_kind", "other_sources", "checked", "confidence",
 )
 _SCOPE_ORDER = {Scope.INTERNATIONAL: 0, Scope.AUTHORITY: 1, Scope.AIRLINE: 2}
 

@@ -307,6 +307,32 @@ def _check_recalls(recalls: list[dict], problems: list[str]) -> None:
                                 "not in the recall's models")
 
 
+#: Copies that are not a source: login-only library proxies, mirrors, page re-hosts.
+_NOT_A_SOURCE = re.compile(
+    r"libproxy|ezproxy|\.idm\.oclc\.|newszop\.com|\.netlify\.app|\.pages\.dev|"
+    r"webcache\.googleusercontent|archive\.(?:ph|today|is)/",
+    re.IGNORECASE,
+)
+
+
+def check_provenance(records: list[dict], label: str, id_field: str,
+                     problems: list[str]) -> None:
+    """Sources people can follow and marks that mean something: no proxy, mirror or re-hosted
+    copy anywhere; ``source_kind`` said; a ``verified`` record quotes the issuer's own text."""
+    for record in records:
+        where = f"{label}: {id_field} {record[id_field]}"
+        for url in [record["source_url"], *record.get("other_sources", [])]:
+            if _NOT_A_SOURCE.search(url):
+                problems.append(f"{where}: field 'source_url/other_sources': {url!r} is a "
+                                "proxy, mirror or re-hosted copy, not a source")
+        if "source_kind" not in record:
+            problems.append(f"{where}: field 'source_kind': required (official, "
+                            "government_news, news or other)")
+        if record["confidence"] == "verified" and not (record.get("quote") or "").strip():
+            problems.append(f"{where}: field 'quote': a verified record quotes the issuer's "
+                            "text it was checked against")
+
+
 _APPLIES_TO_BY_SCOPE = {
     Scope.INTERNATIONAL: {AppliesTo.INTERNATIONAL},
     Scope.AUTHORITY: {AppliesTo.DEPARTURES, AppliesTo.DOMESTIC, AppliesTo.NATIONAL_CARRIERS},

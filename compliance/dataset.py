@@ -53,6 +53,9 @@ class Dataset:
             recall.setdefault("serial_patterns", [])
             recall.setdefault("remedy_url", None)
             recall.setdefault("units", None)
+            recall.setdefault("source_kind", None)
+            recall.setdefault("kind", "recall")
+            recall.setdefault("aliases", [])
             for pattern in recall["serial_patterns"]:
                 pattern["compiled"] = re.compile(pattern["regex"])
                 pattern["models_norm"] = {
@@ -72,6 +75,7 @@ class Dataset:
             rule = json.loads(text)
             rule["effective_from"] = _date(rule["effective_from"])
             rule["checked"] = _date(rule["checked"])
+            rule.setdefault("source_kind", None)
             rules.append(rule)
         for key, record in catalogue.items():
             model_index.append((key, record["model"], record["brand"], record["product"],

@@ -324,7 +324,7 @@ def _recall_status(recall: dict, model_key: str, serial: str) -> RecallStatus | 
 _PUBLIC_RECALL_FIELDS = (
     "recall_id", "agency", "jurisdiction", "recall_number", "date", "brand", "product",
     "models", "scope", "scope_detail", "hazard", "remedy", "remedy_url", "how_to_identify",
-    "source_url", "checked", "confidence",
+    "source_url", "source_kind", "checked", "confidence",
 )
 
 
@@ -342,6 +342,7 @@ def _recall_reason(recall: dict, finding: Finding) -> dict:
         "text": finding.why,
         "effective_from": first["date"],
         "source_url": first["source_url"],
+        "source_kind": first["source_kind"],
         "checked": first["checked"],
         "confidence": first["confidence"],
         "rule_id": None,
@@ -445,6 +446,7 @@ def _rule_reason(rule: dict, finding: Finding) -> dict:
         "text": finding.why,
         "effective_from": rule["effective_from"].isoformat() if rule["effective_from"] else None,
         "source_url": rule["source_url"],
+        "source_kind": rule["source_kind"],
         "checked": rule["checked"].isoformat(),
         "confidence": rule["confidence"],
         "rule_id": rule["rule_id"],

@@ -23,6 +23,7 @@ from .vocabulary import (
     RecallScope,
     RecallStatus,
     Scope,
+    SourceKind,
     Verdict,
 )
 
@@ -78,6 +79,12 @@ _TEXT_OR_NULL = {"type": ["string", "null"]}
 _NUMBER_OR_NULL = {"type": ["number", "null"]}
 _INT_OR_NULL = {"type": ["integer", "null"]}
 _BOOL_OR_NULL = {"type": ["boolean", "null"]}
+_SOURCE_KIND = {
+    "enum": [*(k.value for k in SourceKind), None],
+    "description": "Who published `source_url`: `official` (the issuer's own page), "
+                   "`government_news` (a government outlet quoting it), `news`, `other`; "
+                   "null where not yet classified.",
+}
 _CONFIDENCE = {"enum": [c.value for c in Confidence]}
 
 
@@ -128,6 +135,7 @@ SCHEMAS = {
             "remedy_url": _nullable(_URL),
             "how_to_identify": _TEXT_OR_NULL,
             "source_url": _URL,
+            "source_kind": _SOURCE_KIND,
             "checked": _DATE,
             "confidence": _CONFIDENCE,
         },
@@ -152,6 +160,7 @@ SCHEMAS = {
             "text": _STRING,
             "effective_from": _nullable(_DATE),
             "source_url": _URL,
+            "source_kind": _SOURCE_KIND,
             "checked": _DATE,
             "confidence": _CONFIDENCE,
             "rule_id": _TEXT_OR_NULL,
@@ -320,6 +329,7 @@ SCHEMAS = {
             "storage": _TEXT_OR_NULL,
             "notes": _TEXT_OR_NULL,
             "source_url": _URL,
+            "source_kind": _SOURCE_KIND,
             "other_sources": {"type": "array", "items": _URL},
             "checked": _DATE,
             "confidence": _CONFIDENCE,
