@@ -8,7 +8,6 @@ read as ``/api/docs``); the test suite fails if the two disagree. Input goes thr
 import hashlib
 import json
 import re
-from bisect import bisect_left
 from datetime import date
 
 from flask import Blueprint, jsonify, render_template, request
@@ -23,6 +22,7 @@ from .openapi import API_VERSION, PROBLEM_TYPES, SPEC, spec_for
 from .params import (
     CHECK_PARAMS,
     DEVICE_PARAMS,
+    MAX_MODEL,
     TRIP_PARAMS,
     ParamError,
     boolean,
@@ -35,6 +35,7 @@ from .params import (
 )
 from .problems import invalid_parameter, problem
 from .results import api_fields, public_base_url, run_check, utcnow
+from .suggest import suggest
 from .tokens import MAX_LEGS
 from .vocabulary import Scope
 
@@ -329,31 +330,19 @@ def rules():
 @bp.get("/v1/models")
 @cached_per_data_version(_data_version)
 def models():
-    """Model numbers starting with what was typed, compared normalised ("anker a-126" finds
-    A1263). The index is sorted by normalised key, so this is a binary search and a short
-    walk, never a scan."""
+    """Products by model number (its start, compared normalised: "anker a-126" finds A1263)
+    or by name (every word typed, any order or script: "anker powercore", "小米 充电宝"); one
+    row per product, recalled ones with their recall status."""
     try:
         values = single_values(request.args, ("q", "limit"))
-        query = text(values.get("q"), "q")
+        query = text(values.get("q"), "q", MAX_MODEL)
         if query is None:
-            raise ParamError("q", "is required: the start of a model number")
+            raise ParamError("q", "is required: the start of a model number, or a name")
         limit = integer(values.get("limit"), "limit", 1, 50) or 10
     except ParamError as error:
         return invalid_parameter(error)
     data = get_dataset()
-    key = normalize_model(query, data.brands)
-    items, seen = [], set()
-    if key:
-        index = data.model_index
-        for position in range(bisect_left(index, (key,)), len(index)):
-            model_key, model, brand, product, source = index[position]
-            if not model_key.startswith(key) or len(items) == limit:
-                break
-            if (model_key, model, brand, source) in seen:
-                continue
-            seen.add((model_key, model, brand, source))
-            items.append({"model": model, "model_key": model_key, "brand": brand,
-                          "product": product, "source": source})
+    key, items = suggest(query, data, limit)
     return jsonify({"data_version": data.version, "q": query, "key": key, "items": items})
 
 

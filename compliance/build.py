@@ -22,10 +22,10 @@ import jsonschema
 import sqlite_utils
 
 from . import schemas
-from .normalize import normalize_model
+from .normalize import fold, normalize_model
 from .vocabulary import AppliesTo, Scope
 
-DATA_FILES = ("recalls.json", "rules.json", "models.json", "airlines.csv")
+DATA_FILES = ("recalls.json", "rules.json", "models.json", "airlines.csv", "aliases.json")
 AIRLINE_COLUMNS = ["iata", "icao", "name", "country"]
 
 
@@ -63,11 +63,13 @@ def load_sources(data_dir: Path) -> dict:
     rules = _read_json_array(data_dir / "rules.json", schemas.RULE, "rule_id", problems)
     models = _read_json_array(data_dir / "models.json", schemas.MODEL, "model", problems)
     airlines = _read_airlines(data_dir / "airlines.csv", problems)
+    aliases = _read_json_object(data_dir / "aliases.json", schemas.ALIASES, problems)
     _check_recalls(recalls, problems)
     _check_rules(rules, problems)
     if problems:
         raise DataError(problems)
-    return {"recalls": recalls, "rules": rules, "models": models, "airlines": airlines}
+    return {"recalls": recalls, "rules": rules, "models": models, "airlines": airlines,
+            "aliases": aliases}
 
 
 def build_database(data_dir: Path, db_path: Path) -> BuildReport:
@@ -114,9 +116,11 @@ def _write(path: Path, sources: dict, version: str, digest: str) -> dict:
     )
     db["recall_models"].insert_all(
         (
-            {"recall_id": r["recall_id"], "model": m, "model_key": normalize_model(m, brands)}
+            {"recall_id": r["recall_id"], "model": m, "model_key": normalize_model(m, brands),
+             "match": match}
             for r in sources["recalls"]
-            for m in r["models"]
+            for match, models in (("model", r["models"]), ("alias", r.get("aliases", [])))
+            for m in models
         ),
     )
     db["recall_models"].create_index(["model_key"])
@@ -138,6 +142,11 @@ def _write(path: Path, sources: dict, version: str, digest: str) -> dict:
         pk="model_key",
         replace=True,
     )
+    db["aliases"].insert_all(
+        [{"name": "aliases", "record": json.dumps(sources["aliases"], ensure_ascii=False)}],
+        pk="name",
+    )
+    _write_products(db, sources, brands)
     db["airlines"].insert_all(_airlines_with_rules(sources), pk="iata")
     db["airports"].insert_all(
         (
@@ -159,6 +168,51 @@ def _write(path: Path, sources: dict, version: str, digest: str) -> dict:
     }
 
 
+def _write_products(db: sqlite_utils.Database, sources: dict, brands: tuple[str, ...]) -> None:
+    """One row per product (model number) for search while typing: recalled models (several
+    notices of one model make one row) and catalogue models, with a trigram full-text index
+    over names and codes, so that partial words, any order and CJK names are found."""
+    brand_names: dict[str, list[str]] = {}
+    for entry in sources["aliases"]["brands"]:
+        brand_names.setdefault(fold(entry["brand"]), []).extend(entry["names"])
+    products: dict[str, dict] = {}
+    for recall in sorted(sources["recalls"], key=lambda r: r["date"] or "", reverse=True):
+        for model in [*recall["models"], *recall.get("aliases", [])]:
+            key = normalize_model(model, brands)
+            row = products.setdefault(key, {
+                "model_key": key, "model": model, "brand": recall["brand"],
+                "product": recall["product"], "kind": "recall", "recall_ids": [],
+                "names": set(recall.get("names", [])), "codes": set(), "mah": None, "wh": None,
+            })
+            row["recall_ids"].append(recall["recall_id"])
+            row["codes"].update({model, key})
+    for model in sources["models"]:
+        key = normalize_model(model["model"], brands)
+        row = products.setdefault(key, {
+            "model_key": key, "model": model["model"], "brand": model["brand"],
+            "product": model["product"], "kind": "catalogue", "recall_ids": [],
+            "names": set(), "codes": set(), "mah": None, "wh": None,
+        })
+        row["names"].update(model.get("names", []))
+        row["codes"].update({model["model"], key})
+        row["mah"], row["wh"] = model["mah"], model["wh"]
+    db["products"].insert_all(
+        (
+            {
+                **{k: row[k] for k in ("model_key", "model", "brand", "product", "kind",
+                                       "mah", "wh")},
+                "recall_ids": json.dumps(row["recall_ids"]),
+                "name": " ".join([row["brand"], *brand_names.get(fold(row["brand"]), []),
+                                  row["product"], *sorted(row["names"])]),
+                "codes": " ".join(sorted(row["codes"])),
+            }
+            for row in products.values()
+        ),
+        pk="model_key",
+    )
+    db["products"].enable_fts(["name", "codes"], tokenize="trigram", create_triggers=False)
+
+
 def db_count(path: Path, table: str) -> int:
     return sqlite_utils.Database(path)[table].count
 
@@ -166,8 +220,6 @@ def db_count(path: Path, table: str) -> int:
 def brand_keys(sources: dict) -> tuple[str, ...]:
     """Folded brand names long enough to strip safely from the front of a typed model,
     longest first (so "ANKERJAPAN" is tried before "ANKER")."""
-    from .normalize import fold
-
     names = [r["brand"] for r in sources["recalls"]] + [m["brand"] for m in sources["models"]]
     keys = set()
     for name in names:
@@ -236,6 +288,25 @@ def _read_json_array(path: Path, schema: dict, id_field: str, problems: list[str
         seen.add(key)
         valid.append(record)
     return valid
+
+
+def _read_json_object(path: Path, schema: dict, problems: list[str]) -> dict:
+    label = f"data/{path.name}"
+    text = _read_text(path, problems)
+    if text is None:
+        return {}
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as exc:
+        problems.append(f"{label}: invalid JSON at line {exc.lineno} column {exc.colno}: "
+                        f"{exc.msg}")
+        return {}
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    errors = sorted(validator.iter_errors(record), key=lambda e: list(e.path))
+    for error in errors:
+        field = ".".join(str(p) for p in error.path) or "(file)"
+        problems.append(f"{label}: field '{field}': {_short(error.message)}")
+    return {} if errors else record
 
 
 def _read_text(path: Path, problems: list[str]) -> str | None:

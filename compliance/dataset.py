@@ -15,7 +15,9 @@ from datetime import date
 from pathlib import Path
 
 from .build import brand_keys
+from .identify import NameTables, name_tables
 from .normalize import normalize_model
+from .search import ProductSearch
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,8 @@ class Dataset:
     version: str
     recalls: list[dict]
     recalls_by_model: dict[str, list[dict]]
+    #: Model spellings that recall notices use besides the model numbers ("PPXCW06").
+    recall_aliases: dict[str, list[dict]]
     rules: list[dict]
     airlines: dict[str, dict]
     airports: dict[str, dict]
@@ -30,20 +34,25 @@ class Dataset:
     brands: tuple[str, ...]
     #: Model numbers people may type, for autocomplete: (model_key, model, brand, product, kind)
     model_index: list[tuple]
+    #: Identification's tables for names (see compliance.identify).
+    names: NameTables
+    #: Full-text search over products, for suggestions while typing.
+    search: ProductSearch
     #: Results the engine derives from this data alone (e.g. the rules in force on a date),
     #: kept for the life of this dataset; a reloaded dataset starts with an empty one.
     memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def load(cls, path: Path) -> "Dataset":
-        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+        uri = f"file:{Path(path).resolve()}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True)
         try:
-            return cls._from_connection(conn)
+            return cls._from_connection(conn, ProductSearch(uri))
         finally:
             conn.close()
 
     @classmethod
-    def _from_connection(cls, conn: sqlite3.Connection) -> "Dataset":
+    def _from_connection(cls, conn: sqlite3.Connection, search: ProductSearch) -> "Dataset":
         meta = dict(conn.execute("select key, value from meta"))
         recalls = [json.loads(r) for (r,) in conn.execute("select record from recalls")]
         catalogue = _catalogue(conn)
@@ -63,12 +72,14 @@ class Dataset:
                 }
             by_id[recall["recall_id"]] = recall
         recalls_by_model: dict[str, list[dict]] = {}
+        recall_aliases: dict[str, list[dict]] = {}
         model_index = []
-        for recall_id, model, key in conn.execute(
-            "select recall_id, model, model_key from recall_models order by model_key"
+        for recall_id, model, key, match in conn.execute(
+            "select recall_id, model, model_key, match from recall_models order by model_key"
         ):
             recall = by_id[recall_id]
-            recalls_by_model.setdefault(key, []).append(recall)
+            (recalls_by_model if match == "model" else recall_aliases).setdefault(
+                key, []).append(recall)
             model_index.append((key, model, recall["brand"], recall["product"], "recall"))
         rules = []
         for (text,) in conn.execute("select record from rules"):
@@ -92,16 +103,20 @@ class Dataset:
             row[0]: {"iata": row[0], "name": row[1], "city": row[2], "country": row[3]}
             for row in conn.execute("select iata, name, city, country from airports")
         }
+        (aliases,) = conn.execute("select record from aliases").fetchone()
         return cls(
             version=meta["data_version"],
             recalls=recalls,
             recalls_by_model=recalls_by_model,
+            recall_aliases=recall_aliases,
             rules=rules,
             airlines=airlines,
             airports=airports,
             catalogue=catalogue,
             brands=brands,
             model_index=model_index,
+            names=name_tables(recalls, catalogue, json.loads(aliases)),
+            search=search,
         )
 
 

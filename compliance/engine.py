@@ -11,7 +11,8 @@ from datetime import date
 from .capacity import Capacity, WhSource, resolve_capacity, wh_from_mah
 from .dataset import Dataset
 from .i18n import N_, _
-from .normalize import normalize_model, normalize_serial
+from .identify import RECALL_SEVERITY, Identification, identify
+from .normalize import normalize_serial
 from .regions import in_region
 from .vocabulary import (
     CELL_VOLTAGE_RANGE,
@@ -19,6 +20,8 @@ from .vocabulary import (
     DEFAULT_CELL_VOLTAGE,
     AppliesTo,
     Condition,
+    Notice,
+    RecallKind,
     RecallScope,
     RecallStatus,
     Scope,
@@ -98,7 +101,8 @@ class Answer:
 
 def evaluate(device: Device, trip: Trip, data: Dataset) -> Answer:
     """Decide whether ``device`` may fly on ``trip`` under the rules and recalls in ``data``."""
-    model_key = normalize_model(device.model, data.brands)
+    identification = identify(device.model, device.brand, data)
+    model_key = identification.model_key
     catalogue = data.catalogue.get(model_key) if model_key else None
     capacity = Capacity(None, WhSource.UNKNOWN) if device.unlabelled else resolve_capacity(
         device.wh, device.mah, device.v, catalogue
@@ -106,7 +110,7 @@ def evaluate(device: Device, trip: Trip, data: Dataset) -> Answer:
     route = describe_route(trip, data)
     rules = applicable_rules(trip, route, data)
 
-    recall, recall_finding = check_recalls(device, model_key, data)
+    recall, recall_finding = check_recalls(device, identification, data)
     rule_findings = [(rule, judge_rule(rule, device, capacity.wh)) for rule in rules]
 
     reasons = []
@@ -128,13 +132,16 @@ def evaluate(device: Device, trip: Trip, data: Dataset) -> Answer:
     assumptions = _assumptions(device, capacity, rules, trip)
     deciding = next((f for f in findings if f.verdict == verdict), None)
     headline = _headline(verdict, deciding)
+    notices = []
+    if recall["status"] == RecallStatus.NOT_CHECKED:
+        notices.append(_notice(Notice.RECALL_NOT_CHECKED, _(
+            "Not checked against recalls: no model number given.")))
+        headline = f"{headline} {notices[-1]['text']}"
 
     conditions = [] if verdict == Verdict.FORBIDDEN else _merge_conditions(rule_findings)
 
     from_catalogue = catalogue if capacity.source == WhSource.CATALOGUE else {}
-    product = (catalogue or {}).get("product") or next(
-        (m["product"] for m in recall["matches"]), None
-    )
+    product = (identification.identified or {}).get("product")
     return Answer(
         verdict=verdict,
         headline=headline,
@@ -153,6 +160,7 @@ def evaluate(device: Device, trip: Trip, data: Dataset) -> Answer:
             "ccc": device.ccc,
             "unlabelled": device.unlabelled,
             "assumptions": assumptions,
+            "identified_as": identification.identified,
         },
         recall=recall,
         conditions=conditions,
@@ -160,7 +168,12 @@ def evaluate(device: Device, trip: Trip, data: Dataset) -> Answer:
         missing=missing,
         trip={**route, "airline": trip.airline, "date": trip.date.isoformat()},
         data_version=data.version,
+        notices=notices,
     )
+
+
+def _notice(code: Notice, text: str, **params) -> dict:
+    return {"code": code.value, "text": text, **params}
 
 
 # --- Which rules apply ------------------------------------------------------------------------
@@ -264,22 +277,46 @@ def newest_versions(rules: list[dict], on: date) -> list[dict]:
 # --- Recalls ----------------------------------------------------------------------------------
 
 
-def check_recalls(device: Device, model_key: str, data: Dataset):
-    """Match the model against every recall; scoped recalls need the serial or batch code."""
+def check_recalls(device: Device, identification: Identification, data: Dataset):
+    """The recall status of the identified model; a name without a model number that names a
+    recalled product is a possible match, never a pass; scoped recalls need the serial."""
+    key, how = identification.model_key, identification.match
+    if how in ("model", "alias"):
+        recalls = data.recalls_by_model.get(key, []) + data.recall_aliases.get(key, [])
+        recall, finding = _recalls_of_model(device, key, how, recalls)
+        if recall is not None:
+            return {**recall, "checked_against": _coverage(data)}, finding
+    candidates = list(identification.candidates)
+    if how == "name":
+        # Named after a catalogue model that is itself recalled: still only a possible match.
+        named = {r["recall_id"] for r, _how in candidates}
+        candidates += [(r, "name") for r in data.recalls_by_model.get(key, [])
+                       if r["recall_id"] not in named]
+    if candidates:
+        matches = [{**public_recall(r), "status": RecallStatus.POSSIBLE_MATCH.value,
+                    "match": match, "serial_checkable": False} for r, match in candidates]
+        status = {"status": RecallStatus.POSSIBLE_MATCH.value, "matches": matches,
+                  "checked_against": _coverage(data)}
+        return status, Finding(Verdict.NEED_MORE_INFO, _possible_match_text(matches),
+                               missing=["model"])
+    status = RecallStatus.NOT_LISTED if identification.given else RecallStatus.NOT_CHECKED
+    return {"status": status.value, "matches": [], "checked_against": _coverage(data)}, None
+
+
+def _recalls_of_model(device: Device, key: str, how: str, recalls: list[dict]):
     matches, statuses = [], []
     serial = normalize_serial(device.serial)
-    for recall in data.recalls_by_model.get(model_key, []) if model_key else []:
-        status = _recall_status(recall, model_key, serial)
+    for recall in recalls:
+        status, checkable = _recall_status(recall, key, serial)
         if status is None:
             continue
         statuses.append(status)
-        matches.append({**public_recall(recall), "status": status.value})
+        matches.append({**public_recall(recall), "status": status.value, "match": how,
+                        "serial_checkable": checkable})
     if not matches:
-        return {"status": RecallStatus.NOT_LISTED.value, "matches": []}, None
-    status = (
-        RecallStatus.RECALLED if RecallStatus.RECALLED in statuses else RecallStatus.CHECK_SERIAL
-    )
-    matches.sort(key=lambda m: m["status"] != status.value)
+        return None, None
+    status = next(s for s in RECALL_SEVERITY if s in statuses)
+    matches.sort(key=lambda m: RECALL_SEVERITY.index(RecallStatus(m["status"])))
     first = matches[0]
     if status == RecallStatus.RECALLED:
         finding = Finding(
@@ -291,6 +328,16 @@ def check_recalls(device: Device, model_key: str, data: Dataset):
                 date=first["date"] or _("date not published"),
             ),
         )
+    elif status == RecallStatus.WARNING:
+        finding = Finding(Verdict.FORBIDDEN, _(
+            "%(agency)s warns the public to stop using this model (%(date)s); the firm did not "
+            "recall it. Do not fly with it.",
+            agency=first["agency"], date=first["date"] or _("date not published")))
+    elif serial and not any(m["serial_checkable"] for m in matches):
+        finding = Finding(Verdict.NEED_MORE_INFO, _(
+            "Some units of this model are recalled (%(agency)s). The serial cannot be checked "
+            "here: check it with the recall's own serial check.",
+            agency=", ".join(sorted({m["agency"] for m in matches}))))
     else:
         finding = Finding(
             Verdict.NEED_MORE_INFO,
@@ -304,21 +351,61 @@ def check_recalls(device: Device, model_key: str, data: Dataset):
     return {"status": status.value, "matches": matches}, finding
 
 
-def _recall_status(recall: dict, model_key: str, serial: str) -> RecallStatus | None:
+def _recall_status(recall: dict, model_key: str, serial: str) -> tuple[RecallStatus | None, bool]:
+    """The status of one recall for this unit, and whether the serial can settle it here (the
+    recall publishes the affected codes exactly)."""
+    every_unit = (RecallStatus.WARNING if recall["kind"] == RecallKind.WARNING
+                  else RecallStatus.RECALLED)
     if recall["scope"] == RecallScope.MODEL:
-        return RecallStatus.RECALLED
+        return every_unit, False
     patterns = [
         p["compiled"]
         for p in recall["serial_patterns"]
         if not p["models_norm"] or model_key in p["models_norm"]
     ]
     if any(p.fullmatch("") for p in patterns):
-        return RecallStatus.RECALLED
+        return every_unit, False
     if serial and patterns:
         if any(p.fullmatch(serial) for p in patterns):
-            return RecallStatus.RECALLED
-        return None
-    return RecallStatus.CHECK_SERIAL
+            return every_unit, True
+        return None, True
+    return RecallStatus.CHECK_SERIAL, bool(patterns)
+
+
+def _possible_match_text(matches: list[dict]) -> str:
+    named = []
+    for match in matches:
+        name = product_name(match)
+        if name not in [n for n, _m in named]:
+            named.append((name, match))
+    if len(named) == 1:
+        name, match = named[0]
+        return _("The %(product)s, model %(models)s, is recalled (%(agency)s): check the model "
+                 "number on the label.", product=name, models=", ".join(match["models"][:4]),
+                 agency=match["agency"])
+    listed = "; ".join(f"{name} ({', '.join(m['models'][:3])})" for name, m in named[:4])
+    return _("This may be a recalled power bank: %(products)s. Check the model number on the "
+             "label.", products=listed + (" …" if len(named) > 4 else ""))
+
+
+def product_name(recall: dict) -> str:
+    """Brand and product, without repeating a brand the product name already starts with."""
+    product, brand = recall["product"], recall["brand"]
+    return product if product.casefold().startswith(brand.casefold()) else f"{brand} {product}"
+
+
+def _coverage(data: Dataset) -> dict:
+    """What the recall check was made against, for "not on any of the N recalls we hold"."""
+    key = ("recall_coverage",)
+    found = data.memo.get(key)
+    if found is None:
+        dates = [r["date"] for r in data.recalls if r["date"]]
+        found = data.memo[key] = {
+            "recalls": len(data.recalls),
+            "agencies": len({r["agency"] for r in data.recalls}),
+            "newest": max(dates, default=None),
+        }
+    return found
 
 
 _PUBLIC_RECALL_FIELDS = (

@@ -1,24 +1,60 @@
-"""How model numbers and serial codes are compared, whatever way people type them."""
+"""How model numbers, serial codes and product names are compared, whatever way people type them.
 
+Look-alike letters are folded first: a Cyrillic "А1647" or a Greek "ΑΙ263" is compared as the
+Latin letters it imitates, using the Unicode confusables table (TR39) that the
+``confusable_homoglyphs`` package ships. Only characters that imitate one ASCII letter or digit
+are folded; ASCII itself is never changed ("O" and "0" stay different), so a real model number
+is never turned into another one.
+"""
+
+import json
 import re
 import unicodedata
+from importlib.resources import files
 
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
 
+#: Bidirectional controls reorder what is displayed ("\u202e7461A" shows as "A1647"): input
+#: that contains them is refused rather than compared (see compliance.params).
+BIDI_CONTROLS = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _lookalike_table() -> dict[int, str]:
+    """Every non-ASCII character that TR39 lists as confusable with exactly one ASCII letter or
+    digit (after NFKC), mapped to that character."""
+    table = json.loads(files("confusable_homoglyphs").joinpath("confusables.json").read_text())
+    mapping = {}
+    for char, entries in table.items():
+        if len(char) != 1 or char.isascii():
+            continue
+        targets = {e["c"] for e in entries if len(e["c"]) == 1 and e["c"].isascii()
+                   and e["c"].isalnum()}
+        if len(targets) == 1:
+            mapping[ord(char)] = targets.pop()
+    return mapping
+
+
+_LOOKALIKES = _lookalike_table()
+
+
+def unconfuse(text: str) -> str:
+    """NFKC (full-width to ASCII), then look-alike letters to the ASCII letters they imitate."""
+    return unicodedata.normalize("NFKC", text).translate(_LOOKALIKES)
+
 
 def fold(text: str) -> str:
-    """Upper-case, full-width to ASCII (NFKC), and only letters and digits kept."""
-    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).upper())
+    """Look-alikes folded, upper-case, and only ASCII letters and digits kept."""
+    return _NOT_ALNUM.sub("", unconfuse(text).upper())
 
 
 def normalize_model(text: str | None, brands: tuple[str, ...] = ()) -> str:
     """The comparable form of a model number.
 
-    Case, spaces, hyphens, dots, full-width characters and a leading brand name ("Anker A1263")
-    do not matter; everything else does, so "A12630" never equals "A1263". ``brands`` holds
-    folded brand names; a brand is only stripped when something is left after it, so a model
-    number that happens to equal a brand name is kept. ``brands`` must be ordered longest
-    first (as :func:`compliance.build.brand_keys` gives them).
+    Case, spaces, hyphens, dots, full-width and look-alike characters and a leading brand name
+    ("Anker A1263") do not matter; everything else does, so "A12630" never equals "A1263".
+    ``brands`` holds folded brand names; a brand is only stripped when something is left after
+    it, so a model number that happens to equal a brand name is kept. ``brands`` must be
+    ordered longest first (as :func:`compliance.build.brand_keys` gives them).
     """
     if not text:
         return ""
@@ -32,3 +68,37 @@ def normalize_model(text: str | None, brands: tuple[str, ...] = ()) -> str:
 def normalize_serial(text: str | None) -> str:
     """Serial and batch codes compare upper-cased with only letters and digits."""
     return fold(text) if text else ""
+
+
+#: A number written with thousands separators ("10,000", "10.000", "10 000") inside a name.
+_GROUPED_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:[,. ]\d{3})+(?![\d])")
+#: Han, kana and Hangul: scripts written without spaces between words.
+CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+#: Runs of Latin letters and digits, and runs of CJK characters.
+_WORD = re.compile(f"[0-9a-z]+|[{CJK_CHARS}]+")
+_NUMBER_THEN_UNIT = re.compile(r"^(\d+)([a-z]+)$")
+
+
+def name_words(text: str | None) -> list[str]:
+    """The words of a product description, as compared by identification.
+
+    Folded like model numbers (look-alikes, full-width, case), thousands separators dropped
+    ("10,000mAh" is "10000" "mah"), a number glued to a unit split from it. CJK runs are kept
+    whole; identification looks for known CJK names inside them.
+    """
+    if not text:
+        return []
+    plain = unconfuse(text).casefold()
+    plain = _GROUPED_NUMBER.sub(lambda m: re.sub(r"[,. ]", "", m.group()), plain)
+    words = []
+    for word in _WORD.findall(plain):
+        split = _NUMBER_THEN_UNIT.match(word)
+        if split and split.group(2) in _UNITS:
+            words.extend(split.groups())
+        else:
+            words.append(word)
+    return words
+
+
+#: Units that people glue to a number ("20000mAh", "74Wh"); split off so the number is a word.
+_UNITS = frozenset({"mah", "wh", "w", "v", "ah"})

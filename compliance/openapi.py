@@ -12,7 +12,7 @@ meaning of verdicts and condition codes does not change.
 from copy import deepcopy
 
 from .capacity import WhSource
-from .params import MAX_COUNT, MAX_MAH, MAX_TEXT, MAX_WH
+from .params import MAX_COUNT, MAX_MAH, MAX_MODEL, MAX_TEXT, MAX_WH
 from .problems import PROBLEM_TYPE_BASE
 from .tokens import MAX_LEGS
 from .vocabulary import (
@@ -202,8 +202,22 @@ SCHEMAS = {
             "ccc": _BOOL_OR_NULL,
             "unlabelled": {"type": "boolean"},
             "assumptions": {"type": "array", "items": _STRING},
+            "identified_as": _nullable(_object(
+                {
+                    "model": _STRING,
+                    "brand": _STRING,
+                    "product": _STRING,
+                    "match": {"enum": ["model", "alias", "name"]},
+                    "source": {"enum": ["recall", "catalogue"]},
+                },
+                description="The model the input resolved to: by its model number (`model`), "
+                            "by a spelling a recall notice uses (`alias`), or by the "
+                            "product's name (`name`; then the label's model number confirms "
+                            "it). Null when nothing was recognised.",
+            )),
         },
-        required=["model", "brand", "product", "wh", "wh_source", "count", "assumptions"],
+        required=["model", "brand", "product", "wh", "wh_source", "count", "assumptions",
+                  "identified_as"],
         description="The power bank as understood, with the capacity used.",
     ),
     "Trip": _object(
@@ -223,18 +237,43 @@ SCHEMAS = {
             "headline": _STRING,
             "device": _ref("Device"),
             "recall": _object({
-                "status": {"enum": [s.value for s in RecallStatus]},
+                "status": {
+                    "enum": [s.value for s in RecallStatus],
+                    "description": "`recalled`: every unit of the identified model; `warning`: "
+                                   "an agency tells the public to stop using it (treated like "
+                                   "a recall); `check_serial`: some units, the serial decides; "
+                                   "`possible_match`: the description names a recalled "
+                                   "product but no model number confirms it (the verdict is "
+                                   "`need_more_info`, `missing` has `model`); `not_listed`: "
+                                   "on no recall list we hold; `not_checked`: no model or "
+                                   "name given.",
+                },
                 "matches": {"type": "array", "items": {"allOf": [
                     _ref("RecallMatch"),
-                    _object({"status": {"enum": [RecallStatus.RECALLED.value,
-                                                 RecallStatus.WARNING.value,
-                                                 RecallStatus.CHECK_SERIAL.value,
-                                                 RecallStatus.POSSIBLE_MATCH.value]}}),
+                    _object({
+                        "status": {"enum": [RecallStatus.RECALLED.value,
+                                            RecallStatus.WARNING.value,
+                                            RecallStatus.CHECK_SERIAL.value,
+                                            RecallStatus.POSSIBLE_MATCH.value]},
+                        "match": {"enum": ["model", "alias", "name"],
+                                  "description": "How the recall was matched: the model "
+                                                 "number, a spelling the notice uses, or "
+                                                 "the product's name only."},
+                        "serial_checkable": {
+                            "type": "boolean",
+                            "description": "The recall publishes the affected serial or "
+                                           "batch codes exactly, so a `serial` settles it."},
+                    }),
                 ]}},
+                "checked_against": _object({
+                    "recalls": {"type": "integer", "minimum": 0},
+                    "agencies": {"type": "integer", "minimum": 0},
+                    "newest": _nullable(_DATE),
+                }, description="The recall lists the check used."),
             }),
             "conditions": {"type": "array", "items": _ref("Condition")},
             "reasons": {"type": "array", "items": _ref("Reason")},
-            "missing": {"type": "array", "items": {"enum": ["wh", "ccc", "serial"]},
+            "missing": {"type": "array", "items": {"enum": ["wh", "ccc", "serial", "model"]},
                         "description": "What would settle a `need_more_info` verdict."},
             "trip": _ref("Trip"),
             "data_version": _STRING,
@@ -258,7 +297,7 @@ SCHEMAS = {
                         "leg's own answer."},
     "DeviceInput": _object(
         {
-            "model": {"type": ["string", "null"], "maxLength": MAX_TEXT},
+            "model": {"type": ["string", "null"], "maxLength": MAX_MODEL},
             "brand": {"type": ["string", "null"], "maxLength": MAX_TEXT},
             "serial": {"type": ["string", "null"], "maxLength": MAX_TEXT},
             "wh": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": MAX_WH},
@@ -345,6 +384,18 @@ SCHEMAS = {
         "source": {"enum": ["recall", "catalogue"],
                    "description": "`recall`: listed in a recall; `catalogue`: our capacity "
                                   "catalogue."},
+        "models": {"type": "array", "items": _STRING, "minItems": 1,
+                   "description": "Every model number of this product found for `q`."},
+        "recall_status": {"enum": [RecallStatus.RECALLED.value, RecallStatus.WARNING.value,
+                                   RecallStatus.CHECK_SERIAL.value, None],
+                          "description": "As the check would say it with no serial known; "
+                                         "null: on no recall list we hold."},
+        "agencies": {"type": "array", "items": _STRING,
+                     "description": "Who recalled it."},
+        "match": {"enum": ["model", "name"],
+                  "description": "Found by the start of its model number, or by its name."},
+        "mah": _NUMBER_OR_NULL,
+        "wh": _NUMBER_OR_NULL,
     }),
 }
 
@@ -426,8 +477,11 @@ _AIRPORT_PARAM = {"type": "string", "pattern": "^[A-Za-z]{3}$"}
 _TEXT_PARAM = {"type": "string", "maxLength": MAX_TEXT}
 
 CHECK_QUERY = [
-    _query("model", _TEXT_PARAM, "Model number as printed (case, spaces, hyphens and a leading "
-           "brand do not matter).", example="A1263"),
+    _query("model", {"type": "string", "maxLength": MAX_MODEL},
+           "Model number as printed (case, spaces, hyphens, look-alike letters and a leading "
+           "brand do not matter), or the product's name, or both (\"Anker PowerCore 10000 "
+           "(A1263)\"): see `device.identified_as` and `recall.status` `possible_match`. Text "
+           "with bidirectional control characters is refused.", example="A1263"),
     _query("brand", _TEXT_PARAM, "Brand, optional.", example="Anker"),
     _query("serial", _TEXT_PARAM, "Serial or batch code, for recalls of some units only."),
     _query("wh", {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_WH},

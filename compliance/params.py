@@ -11,8 +11,12 @@ from datetime import date
 
 from .dataset import Dataset
 from .engine import Device, Trip
+from .normalize import BIDI_CONTROLS
 
 MAX_TEXT = 64
+#: What people type as the model is often the product's whole name ("Anker PowerCore 10000
+#: (A1263)"); recall notices name products in up to about 200 characters.
+MAX_MODEL = 200
 MAX_WH = 5000
 MAX_MAH = 1_000_000
 MAX_COUNT = 50
@@ -46,6 +50,9 @@ def text(value, param: str, max_length: int = MAX_TEXT) -> str | None:
         raise ParamError(param, f"is too long ({len(value)} characters; at most {max_length})")
     if _CONTROL.search(value):
         raise ParamError(param, "contains control characters")
+    if BIDI_CONTROLS.search(value):
+        raise ParamError(param, "contains bidirectional control characters, which change the "
+                                "order in which text is displayed: type it plainly")
     return value
 
 
@@ -148,7 +155,7 @@ def parse_device(values: dict) -> Device:
     if volts is not None and mah is None:
         raise ParamError("v", "a cell voltage needs a capacity in mAh (mah)")
     return Device(
-        model=text(values.get("model"), "model"),
+        model=text(values.get("model"), "model", MAX_MODEL),
         brand=text(values.get("brand"), "brand"),
         serial=text(values.get("serial"), "serial"),
         wh=number(values.get("wh"), "wh", 0, MAX_WH),

@@ -74,6 +74,8 @@ RECALL = {
         #: Other spellings of the models that the notices use (e.g. a marketplace listing).
         "aliases": {"type": "array", "items": {"type": "string", "minLength": 1,
                                                "maxLength": 100}},
+        #: Other names of the product in the notices (another language, a listing title).
+        "names": {"type": "array", "items": _NAME},
         **_PROVENANCE,
     },
 }
@@ -134,5 +136,31 @@ MODEL = {
         "wh": _WH,
         "ccc": _FLAG,
         **_PROVENANCE,
+    },
+}
+
+ALIASES = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["brands", "generic_words"],
+    "properties": {
+        "about": {"type": "string"},
+        "brands": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["brand", "names", "source_url", "checked"],
+                "properties": {
+                    "brand": _NAME,
+                    "names": {"type": "array", "minItems": 1, "items": _NAME},
+                    "source_url": _URL,
+                    "checked": _DATE,
+                    "notes": _TEXT,
+                },
+            },
+        },
+        "generic_words": {"type": "array", "items": {"type": "string", "minLength": 1,
+                                                     "maxLength": 40}},
     },
 }

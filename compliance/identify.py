@@ -1,0 +1,358 @@
+"""Identification: from what a traveller typed as the model (and brand) to the model we check.
+
+This runs before every decision (pages, API, widget, CLI, tokens and the staff view all go
+through :func:`compliance.engine.evaluate`, which calls :func:`identify`). People type names,
+not codes: "Anker PowerCore 10000", "罗马仕 充电宝 PAC20-272", a Cyrillic "А1647". So, in order:
+
+1. **A model number, whole or inside the text**: the input, or one to three adjacent words of
+   it, equal (after :func:`~compliance.normalize.normalize_model`) to a model number of a recall,
+   an alias a recall notice uses for it, or a catalogue model. Look-alike letters are folded.
+2. **A recalled product by name**: the words of the description cover a recalled product's
+   name (brand, product line, capacity; any order or case; brand names in other scripts from
+   ``data/aliases.json``), or name its brand and share a product word with it. That is a
+   *possible match*: the answer asks for the model number and never says ``allowed``.
+3. **A catalogue model by name**, for the capacity: the most specific catalogue name that the
+   description covers, when exactly one is.
+
+Only whole words are compared; searching while typing (``/api/v1/models``) uses the full-text
+index instead. The matching tables are derived once per dataset by :func:`name_tables`.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from .normalize import CJK_CHARS, fold, name_words, normalize_model, unconfuse
+from .vocabulary import RecallKind, RecallScope, RecallStatus
+
+#: Adjacent words joined when looking for a model number inside text ("PB 2030 MI").
+_MAX_WINDOW = 3
+_TOKEN_SPLIT = re.compile(r"[\s()\[\]{}<>,;:/|+&\"'“”‘’]+")
+_HAS_LETTER, _HAS_DIGIT = re.compile(r"[A-Z]"), re.compile(r"\d")
+#: A capacity or power written as a word ("20K", "10000mAh", "22.5W"): never a model number.
+_QUANTITY = re.compile(r"^\d+(?:[.,]\d+)?(?:K|MAH|WH|W|V|A)$")
+_CJK = re.compile(f"[{CJK_CHARS}]")
+
+
+@dataclass(frozen=True)
+class NameEntry:
+    """A product name reduced to what identification compares."""
+
+    brands: frozenset
+    #: Each way the notice names the product (a name may list several, "A; B", "A (B)").
+    variants: tuple
+    #: The product words of all variants together, for partial overlap.
+    words: frozenset
+
+
+@dataclass(frozen=True)
+class NameTables:
+    """What identification needs from a dataset, derived once (see :func:`name_tables`)."""
+
+    #: Folded brand word -> canonical brand word (brand names, their parts, other scripts).
+    brand_words: dict
+    #: Names in CJK scripts to look for inside a CJK run, longest first: (text, brand word or
+    #: None for a generic word such as 充电宝).
+    cjk_terms: tuple
+    generic: frozenset
+    #: Word (product or brand) -> [(recall, NameEntry)] of the recalls whose name has it.
+    recalls_by_word: dict
+    #: Catalogue entries by their rarest product word: word -> [(model_key, NameEntry)].
+    catalogue_by_word: dict
+    #: Brand word -> the recalls of that brand.
+    recalls_by_brand: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Identification:
+    #: The model key to check recalls and the catalogue with ("" when none was recognised).
+    model_key: str
+    #: How the model was recognised: "model", "alias", "name" or None.
+    match: str | None
+    #: The catalogue record or recall the input resolved to, for ``identified_as``.
+    identified: dict | None
+    #: Recalls that the description names without a model number confirming them:
+    #: [(recall, "name")], strongest first.
+    candidates: tuple
+    #: Whether anything was typed in the model or brand box.
+    given: bool
+    #: The input contains something shaped like a model number that we do not know.
+    unknown_code: str | None = None
+
+
+def identify(model: str | None, brand: str | None, data) -> Identification:
+    """Recognise the power bank described by ``model`` and ``brand`` in ``data``."""
+    given = bool((model or "").strip() or (brand or "").strip())
+    if not given:
+        return Identification("", None, None, (), False)
+    found = _model_number(model, data) if model else None
+    if found is not None:
+        key, how = found
+        return Identification(key, how, _identified(key, how, data), (), True)
+    tables = data.names
+    words = _significant_words(" ".join(filter(None, (brand, model))), tables)
+    unknown = _unknown_code(model) if model else None
+    candidates = _recall_candidates(words, tables, strong_only=unknown is not None)
+    catalogue_key = _catalogue_by_name(words, tables, data)
+    identified = None
+    if catalogue_key:
+        identified = _identified(catalogue_key, "name", data)
+    return Identification(catalogue_key or "", "name" if catalogue_key else None, identified,
+                          candidates, True, unknown)
+
+
+# --- Model numbers ----------------------------------------------------------------------------
+
+
+def _model_number(text: str, data) -> tuple[str, str] | None:
+    """The first known model number in ``text``: the whole input, else the longest run of
+    adjacent words, recalls before the catalogue."""
+    whole = normalize_model(text, data.brands)
+    keys = [whole] if whole else []
+    tokens = [t for t in _TOKEN_SPLIT.split(unconfuse(text)) if t]
+    if len(tokens) > 1:
+        for size in range(min(_MAX_WINDOW, len(tokens)), 0, -1):
+            for start in range(len(tokens) - size + 1):
+                key = fold("".join(tokens[start:start + size]))
+                if _code_shaped(key) and not (size == 1 and _QUANTITY.match(key)):
+                    keys.append(key)
+    for key in keys:
+        if key in data.recalls_by_model:
+            return key, "model"
+        if key in data.recall_aliases:
+            return key, "alias"
+    for key in keys:
+        if key in data.catalogue:
+            return key, "model"
+    return None
+
+
+def _code_shaped(key: str) -> bool:
+    return len(key) >= 4 and bool(_HAS_LETTER.search(key)) and bool(_HAS_DIGIT.search(key))
+
+
+def _unknown_code(text: str) -> str | None:
+    """A word of the input that looks like a model number (letters and digits, not a
+    quantity such as 20K or 22.5W)."""
+    for token in _TOKEN_SPLIT.split(unconfuse(text)):
+        quantity = re.sub(r"[^0-9A-Z.,]", "", token.upper())
+        if _code_shaped(fold(token)) and not _QUANTITY.match(quantity):
+            return token
+    return None
+
+
+def _identified(key: str, how: str, data) -> dict:
+    record = data.catalogue.get(key)
+    if record is not None:
+        return {"model": record["model"], "brand": record["brand"],
+                "product": record["product"], "match": how, "source": "catalogue"}
+    recalls = data.recalls_by_model.get(key) or data.recall_aliases.get(key)
+    recall = recalls[0]
+    model = next((m for m in recall["models"] if normalize_model(m, data.brands) == key),
+                 recall["models"][0])
+    return {"model": model, "brand": recall["brand"], "product": recall["product"],
+            "match": how, "source": "recall"}
+
+
+# --- Names ------------------------------------------------------------------------------------
+
+
+def _significant_words(text: str, tables: NameTables) -> set[str]:
+    """The words of ``text`` that can tell products apart: generic words dropped, brand
+    names in any script mapped to their canonical brand word."""
+    words = set()
+    for word in name_words(text):
+        if _CJK.match(word):
+            words.update(_cjk_words(word, tables))
+            continue
+        word = tables.brand_words.get(word, word)
+        if word not in tables.generic:
+            words.add(_quantity_word(word))
+    return words
+
+
+def _cjk_words(run: str, tables: NameTables) -> set[str]:
+    """Known CJK names inside a CJK run (brands mapped, generic words dropped); what is left
+    over counts as one word."""
+    found = set()
+    for term, brand in tables.cjk_terms:
+        if term in run:
+            if brand:
+                found.add(brand)
+            run = run.replace(term, " ")
+    found.update(part for part in run.split() if part)
+    return found
+
+
+def _quantity_word(word: str) -> str:
+    """"20k" and "20000" are the same capacity word."""
+    if word.endswith("k") and word[:-1].isdigit():
+        return word[:-1] + "000"
+    return word
+
+
+def name_entry(brand: str, product: str, tables: NameTables, extra_names=()) -> NameEntry:
+    """A brand and product name (and other names of it) as identification compares them."""
+    brands = frozenset(_significant_words(brand, tables) & set(tables.brand_words.values()))
+    variants = []
+    for name in [*_name_variants(product), *extra_names]:
+        words = frozenset(_significant_words(name, tables) - brands
+                          - set(tables.brand_words.values()))
+        if words and words not in variants:
+            variants.append(words)
+    return NameEntry(brands, tuple(variants), frozenset().union(*variants))
+
+
+def _name_variants(product: str) -> list[str]:
+    """A notice's product name may list several products ("A (B); C"): each on its own,
+    with the text in brackets both inside and apart."""
+    variants = []
+    for part in re.split(r";", product):
+        part = part.strip()
+        if not part:
+            continue
+        variants.append(re.sub(r"\([^)]*\)", " ", part))
+        variants.extend(re.findall(r"\(([^)]*)\)", part))
+    return [v for v in variants if v.strip()]
+
+
+def _distinctive(words) -> bool:
+    """Words that name a product line on their own ("PowerCore", "VARMFRONT"), not only a
+    capacity."""
+    return any(not w.isdigit() and len(w) >= 4 for w in words)
+
+
+def _recall_candidates(words: set[str], tables: NameTables, strong_only: bool) -> tuple:
+    """Recalls the description names, strongest kind first.
+
+    Strong: a whole name of the recall is in the description, with its brand, or without it
+    where the name is distinctive. Loose: the description names the brand and shares a
+    product word, or shares a distinctive product word without a brand. Brand only: the
+    description names a brand with recalls and nothing else (every recall of it is a
+    candidate). ``strong_only`` when the description also holds a model number we do not
+    know: then only a whole name can outweigh it.
+    """
+    strong, loose, seen = [], [], set()
+    named = (item for word in words for item in tables.recalls_by_word.get(word, ()))
+    for recall, entry in named:
+        if recall["recall_id"] in seen:
+            continue
+        seen.add(recall["recall_id"])
+        brand_hit = bool(entry.brands & words)
+        if any(v <= words and (brand_hit or _distinctive(v)) for v in entry.variants):
+            strong.append(recall)
+        elif not strong_only:
+            shared = entry.words & words
+            if shared and (brand_hit or _distinctive(shared)):
+                loose.append(recall)
+    if strong or loose or strong_only:
+        return tuple((r, "name") for r in sorted(strong or loose, key=_newest_first))
+    named_brands = [w for w in words if w in tables.recalls_by_brand]
+    if named_brands and not (words - set(named_brands)):
+        return tuple((r, "name") for r in sorted(
+            {r["recall_id"]: r for b in named_brands for r in tables.recalls_by_brand[b]}
+            .values(), key=_newest_first))
+    return ()
+
+
+def _newest_first(recall: dict):
+    return (-int((recall["date"] or "0000").replace("-", "")), recall["recall_id"])
+
+
+def _catalogue_by_name(words: set[str], tables: NameTables, data) -> str | None:
+    """The model key of the one most specific catalogue name the description covers."""
+    best, best_size, tie = None, 0, False
+    for word in words:
+        for key, entry in tables.catalogue_by_word.get(word, ()):
+            if not entry.brands & words:
+                continue
+            size = max((len(v) for v in entry.variants if v <= words), default=0)
+            if size > best_size:
+                best, best_size, tie = key, size, False
+            elif size and size == best_size and key != best:
+                tie = True
+    return None if tie else best
+
+
+def name_tables(recalls: list[dict], catalogue: dict, aliases: dict) -> NameTables:
+    """Derive the matching tables from the records and ``data/aliases.json``."""
+    brand_words: dict[str, str] = {}
+    cjk_terms = []
+    generic = frozenset(w for text in aliases.get("generic_words", []) for w in name_words(text)
+                        if not _CJK.match(w))
+    cjk_terms.extend((t, None) for t in aliases.get("generic_words", []) if _CJK.search(t))
+    all_brands = [r["brand"] for r in recalls] + [m["brand"] for m in catalogue.values()]
+    for name in all_brands:
+        for part in re.split(r"[/()]", name):
+            for word in name_words(part):
+                if not _CJK.match(word) and len(word) >= 2:
+                    brand_words.setdefault(word, word)
+    for entry in aliases.get("brands", []):
+        canonical = name_words(entry["brand"])[0]
+        brand_words.setdefault(canonical, canonical)
+        for other in entry["names"]:
+            if _CJK.search(other):
+                cjk_terms.append((other, canonical))
+            for word in name_words(other):
+                if not _CJK.match(word):
+                    brand_words[word] = canonical
+    # Brand names written in CJK inside the records themselves ("Nojima (ノジマ)").
+    for name in all_brands:
+        latin = [w for w in name_words(name) if not _CJK.match(w)]
+        for cjk in re.findall(f"[{CJK_CHARS}]+", name):
+            if latin:
+                cjk_terms.append((cjk, brand_words.get(latin[0], latin[0])))
+    cjk_terms.sort(key=lambda t: -len(t[0]))
+    partial = NameTables(brand_words, tuple(cjk_terms), generic, {}, {})
+    by_word: dict[str, list] = {}
+    by_brand: dict[str, list] = {}
+    for recall in recalls:
+        entry = name_entry(recall["brand"], recall["product"], partial, recall.get("names", ()))
+        for word in entry.words | entry.brands:
+            by_word.setdefault(word, []).append((recall, entry))
+        for brand in entry.brands:
+            by_brand.setdefault(brand, []).append(recall)
+    catalogue_entries = [(key, name_entry(m["brand"], m["product"], partial, m.get("names", ())))
+                         for key, m in catalogue.items()]
+    frequency: dict[str, int] = {}
+    for _key, entry in catalogue_entries:
+        for word in entry.words:
+            frequency[word] = frequency.get(word, 0) + 1
+    catalogue_by_word: dict[str, list] = {}
+    for key, entry in catalogue_entries:
+        for variant in entry.variants:
+            rarest = min(variant, key=lambda w: (frequency[w], w))
+            catalogue_by_word.setdefault(rarest, []).append((key, entry))
+    return NameTables(brand_words, tuple(cjk_terms), generic, by_word, catalogue_by_word,
+                      by_brand)
+
+
+def search_terms(text: str, tables: NameTables) -> list[str]:
+    """The words of a partly typed description to search the full-text index with: brand
+    names in other scripts replaced by the brand, generic words dropped except the last (it
+    may be the start of a product word: "anker pow")."""
+    words = name_words(text)
+    terms = []
+    for position, word in enumerate(words):
+        if _CJK.match(word):
+            terms.extend(_cjk_words(word, tables))
+            continue
+        word = tables.brand_words.get(word, word)
+        if word not in tables.generic or position == len(words) - 1:
+            terms.append(word)
+    return list(dict.fromkeys(terms))
+
+
+def recall_status_of(recalls: list[dict]) -> str | None:
+    """The status a model listed in ``recalls`` has when no serial is known: the same word the
+    check gives (recalled, warning, check_serial)."""
+    statuses = set()
+    for recall in recalls:
+        every_unit = (RecallStatus.WARNING if recall["kind"] == RecallKind.WARNING
+                      else RecallStatus.RECALLED)
+        statuses.add(every_unit if recall["scope"] == RecallScope.MODEL
+                     else RecallStatus.CHECK_SERIAL)
+    return next((s.value for s in RECALL_SEVERITY if s in statuses), None)
+
+
+#: The strictest recall status first: one recall of every unit outweighs a scoped one.
+RECALL_SEVERITY = (RecallStatus.RECALLED, RecallStatus.WARNING, RecallStatus.CHECK_SERIAL)

@@ -1,0 +1,64 @@
+"""Suggestions while typing a model: ``GET /api/v1/models?q=``, the traveller form and /scan.
+
+Two searches, each giving one row per product: model numbers that start with what was typed
+(the sorted model index: "anker a-126" finds A1263); when none does, products whose names
+contain every word typed, in any order and script (the trigram full-text index of the data build:
+"anker powercore", "xiaomi 20000", "小米 充电宝"). A product that several notices list, or that
+has several model numbers, is one row; a recalled one says so with the check's own status word.
+"""
+
+from bisect import bisect_left
+
+from .dataset import Dataset
+from .identify import recall_status_of, search_terms
+from .normalize import fold, normalize_model
+
+
+def suggest(query: str, data: Dataset, limit: int = 10) -> tuple[str, list[dict]]:
+    """The normalised key of ``query`` and up to ``limit`` products for it, best first."""
+    key = normalize_model(query, data.brands)
+    rows: dict[tuple, dict] = {}
+    if key:
+        index = data.model_index
+        for position in range(bisect_left(index, (key,)), len(index)):
+            model_key, model, brand, product, source = index[position]
+            if not model_key.startswith(key):
+                break
+            _add(rows, data, model_key, model, brand, product, source, "model")
+            if len(rows) > limit:
+                break
+    if not rows:
+        for found in data.search.products(search_terms(query, data.names)):
+            _add(rows, data, found["model_key"], found["model"], found["brand"],
+                 found["product"], found["kind"], "name")
+    items = list(rows.values())[:limit]
+    for item in items:
+        recalls = item.pop("_recalls")
+        item["recall_status"] = recall_status_of(recalls)
+        if recalls:
+            item["source"] = "recall"
+            item["agencies"] = sorted({r["agency"] for r in recalls})
+    return key, items
+
+
+def _add(rows: dict, data: Dataset, model_key: str, model: str, brand: str, product: str,
+         source: str, match: str) -> None:
+    """One row per product: the same brand and product name with another model number (or
+    from another notice) joins the row already there."""
+    product_key = (fold(brand), fold(product))
+    row = rows.get(product_key)
+    if row is None:
+        row = rows[product_key] = {
+            "model": model, "model_key": model_key, "brand": brand, "product": product,
+            "source": source, "models": [], "recall_status": None, "agencies": [],
+            "match": match, "mah": None, "wh": None, "_recalls": [],
+        }
+    if model not in row["models"]:
+        row["models"].append(model)
+    for recall in data.recalls_by_model.get(model_key, []) + data.recall_aliases.get(model_key,
+                                                                                     []):
+        if recall not in row["_recalls"]:
+            row["_recalls"].append(recall)
+    catalogue = data.catalogue.get(model_key)
+    if catalogue is not None and row["mah"] is None and row["wh"] is None:
+        row["mah"], row["wh"] = catalogue["mah"], catalogue["wh_rated"]
