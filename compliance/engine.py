@@ -294,10 +294,11 @@ def check_recalls(device: Device, identification: Identification, data: Dataset)
                        if r["recall_id"] not in named]
     if candidates:
         matches = [{**public_recall(r), "status": RecallStatus.POSSIBLE_MATCH.value,
-                    "match": match, "serial_checkable": False} for r, match in candidates]
+                    "match": "name", "serial_checkable": False} for r, _how in candidates]
         status = {"status": RecallStatus.POSSIBLE_MATCH.value, "matches": matches,
                   "checked_against": _coverage(data)}
-        return status, Finding(Verdict.NEED_MORE_INFO, _possible_match_text(matches),
+        brand_only = all(how == "brand" for _r, how in candidates)
+        return status, Finding(Verdict.NEED_MORE_INFO, _possible_match_text(matches, brand_only),
                                missing=["model"])
     status = RecallStatus.NOT_LISTED if identification.given else RecallStatus.NOT_CHECKED
     return {"status": status.value, "matches": [], "checked_against": _coverage(data)}, None
@@ -372,20 +373,23 @@ def _recall_status(recall: dict, model_key: str, serial: str) -> tuple[RecallSta
     return RecallStatus.CHECK_SERIAL, bool(patterns)
 
 
-def _possible_match_text(matches: list[dict]) -> str:
-    named = []
-    for match in matches:
-        name = product_name(match)
-        if name not in [n for n, _m in named]:
-            named.append((name, match))
-    if len(named) == 1:
-        name, match = named[0]
-        return _("The %(product)s, model %(models)s, is recalled (%(agency)s): check the model "
-                 "number on the label.", product=name, models=", ".join(match["models"][:4]),
-                 agency=match["agency"])
-    listed = "; ".join(f"{name} ({', '.join(m['models'][:3])})" for name, m in named[:4])
-    return _("This may be a recalled power bank: %(products)s. Check the model number on the "
-             "label.", products=listed + (" …" if len(named) > 4 else ""))
+def _possible_match_text(matches: list[dict], brand_only: bool) -> str:
+    """Name the recalled product the description fits best, then the other recalled models
+    that fit it too; for a brand alone, the brand's recalled models."""
+    models = list(dict.fromkeys(m for match in matches for m in match["models"]))
+    if brand_only:
+        return _("%(brand)s has recalled power banks (%(models)s): check the model number on "
+                 "the label.", brand=matches[0]["brand"],
+                 models=", ".join(models[:8]) + (" …" if len(models) > 8 else ""))
+    first = matches[0]
+    text = _("The %(product)s, model %(models)s, is recalled (%(agency)s): check the model "
+             "number on the label.", product=product_name(first).split(";")[0].strip(),
+             models=first["models"][0], agency=first["agency"])
+    others = [m for m in models if m not in first["models"]]
+    if others:
+        text += " " + _("Other recalled models that fit this description: %(models)s.",
+                        models=", ".join(others[:8]) + (" …" if len(others) > 8 else ""))
+    return text
 
 
 def product_name(recall: dict) -> str:

@@ -70,8 +70,8 @@ class Identification:
     match: str | None
     #: The catalogue record or recall the input resolved to, for ``identified_as``.
     identified: dict | None
-    #: Recalls that the description names without a model number confirming them:
-    #: [(recall, "name")], strongest first.
+    #: Recalls that the description names without a model number confirming them, strongest
+    #: first: [(recall, "name")], or [(recall, "brand")] when only their brand was named.
     candidates: tuple
     #: Whether anything was typed in the model or brand box.
     given: bool
@@ -194,7 +194,7 @@ def name_entry(brand: str, product: str, tables: NameTables, extra_names=()) -> 
     """A brand and product name (and other names of it) as identification compares them."""
     brands = frozenset(_significant_words(brand, tables) & set(tables.brand_words.values()))
     variants = []
-    for name in [*_name_variants(product), *extra_names]:
+    for name in [*name_variants(product), *extra_names]:
         words = frozenset(_significant_words(name, tables) - brands
                           - set(tables.brand_words.values()))
         if words and words not in variants:
@@ -202,11 +202,12 @@ def name_entry(brand: str, product: str, tables: NameTables, extra_names=()) -> 
     return NameEntry(brands, tuple(variants), frozenset().union(*variants))
 
 
-def _name_variants(product: str) -> list[str]:
+def name_variants(product: str) -> list[str]:
     """A notice's product name may list several products ("A (B); C"): each on its own,
-    with the text in brackets both inside and apart."""
+    with the text in brackets both inside and apart. Semicolons inside brackets separate
+    capacities of one product ("(16,100; 10,000 mAh)"), not products."""
     variants = []
-    for part in re.split(r";", product):
+    for part in re.split(r";(?![^()]*\))", product):
         part = part.strip()
         if not part:
             continue
@@ -215,10 +216,11 @@ def _name_variants(product: str) -> list[str]:
     return [v for v in variants if v.strip()]
 
 
-def _distinctive(words) -> bool:
-    """Words that name a product line on their own ("PowerCore", "VARMFRONT"), not only a
-    capacity."""
-    return any(not w.isdigit() and len(w) >= 4 for w in words)
+def distinctive(words) -> bool:
+    """Words that name a product line on their own ("PowerCore", "VARMFRONT", "分離式"), not
+    only a capacity."""
+    return any(not w.isdigit() and (len(w) >= 4 or (len(w) >= 3 and _CJK.match(w)))
+               for w in words)
 
 
 def _recall_candidates(words: set[str], tables: NameTables, strong_only: bool) -> tuple:
@@ -238,17 +240,22 @@ def _recall_candidates(words: set[str], tables: NameTables, strong_only: bool) -
             continue
         seen.add(recall["recall_id"])
         brand_hit = bool(entry.brands & words)
-        if any(v <= words and (brand_hit or _distinctive(v)) for v in entry.variants):
-            strong.append(recall)
+        covered = [len(v) for v in entry.variants if v <= words and (brand_hit or distinctive(v))]
+        if covered:
+            strong.append((-max(covered), recall))
         elif not strong_only:
             shared = entry.words & words
-            if shared and (brand_hit or _distinctive(shared)):
+            if shared and (brand_hit or distinctive(shared)):
                 loose.append(recall)
-    if strong or loose or strong_only:
-        return tuple((r, "name") for r in sorted(strong or loose, key=_newest_first))
+    if strong:
+        # The recall whose name the description covers most fully first.
+        strong.sort(key=lambda item: (item[0], _newest_first(item[1])))
+        return tuple((r, "name") for _size, r in strong)
+    if loose or strong_only:
+        return tuple((r, "name") for r in sorted(loose, key=_newest_first))
     named_brands = [w for w in words if w in tables.recalls_by_brand]
     if named_brands and not (words - set(named_brands)):
-        return tuple((r, "name") for r in sorted(
+        return tuple((r, "brand") for r in sorted(
             {r["recall_id"]: r for b in named_brands for r in tables.recalls_by_brand[b]}
             .values(), key=_newest_first))
     return ()

@@ -21,6 +21,8 @@ def test_golden_verdict(client, case):
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert body["verdict"] == case["expected"], f"{case['id']}: {case['why']}"
+    if "recall_status" in case:
+        assert body["recall"]["status"] == case["recall_status"], case["id"]
     if "rule_id" in case:
         verdicts = {r["rule_id"]: r["verdict"] for r in body["reasons"] if r["rule_id"]}
         assert case["rule_id"] in verdicts, f"{case['rule_id']} no longer applies"
