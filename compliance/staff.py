@@ -55,7 +55,15 @@ def label_checks(answer: Answer) -> list[dict]:
     that backs it. Each item is ``{"code", "text"}``, in the order staff look for them."""
     device = answer.device
     checks = []
-    if device["model"]:
+    possible = [m for a in _all_answers(answer) for m in a.recall["matches"]
+                if m["status"] == RecallStatus.POSSIBLE_MATCH.value]
+    if possible:
+        models = list(dict.fromkeys(model for m in possible for model in m["models"]))
+        checks.append({"code": "model", "text": _(
+            "Model number: only a name was given (%(typed)s). Refuse if the label shows a "
+            "recalled model: %(models)s", typed=device["model"] or device["brand"],
+            models=", ".join(models[:12]))})
+    elif device["model"]:
         checks.append({"code": "model", "text": _(
             "Model number: %(model)s", model=device["model"])})
     else:
@@ -69,7 +77,7 @@ def label_checks(answer: Answer) -> list[dict]:
             "A clear CCC (3C) mark: this route requires it")})
     scoped = [
         m for a in _all_answers(answer) for m in a.recall["matches"]
-        if m["scope"] != RecallScope.MODEL.value
+        if m["status"] == RecallStatus.CHECK_SERIAL.value
     ]
     if scoped:
         detail = scoped[0]["scope_detail"] or _("see the recall notice")
