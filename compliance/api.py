@@ -278,7 +278,8 @@ def _recall_matches(recall: dict, words: str, model_key: str, brands) -> bool:
 RULE_FIELDS = (
     "rule_id", "series", "scope", "issuer", "airline", "country", "applies_to",
     "effective_from", "max_wh_no_approval", "max_wh_with_approval", "max_count_total",
-    "max_count_approval_band", "inflight_use_allowed", "inflight_charging_allowed",
+    "max_count_approval_band", "max_count_no_approval", "wh_limit_exclusive",
+    "diverges_from", "divergence", "inflight_use_allowed", "inflight_charging_allowed",
     "requires_wh_label", "requires_certification", "conditions", "storage", "notes",
     "source_url", "source_kind", "other_sources", "checked", "confidence",
 )

@@ -66,6 +66,7 @@ def load_sources(data_dir: Path) -> dict:
     aliases = _read_json_object(data_dir / "aliases.json", schemas.ALIASES, problems)
     _check_recalls(recalls, problems)
     _check_rules(rules, problems)
+    check_provenance(rules, "data/rules.json", "rule_id", problems)
     if problems:
         raise DataError(problems)
     return {"recalls": recalls, "rules": rules, "models": models, "airlines": airlines,
@@ -406,7 +407,8 @@ def check_provenance(records: list[dict], label: str, id_field: str,
 
 _APPLIES_TO_BY_SCOPE = {
     Scope.INTERNATIONAL: {AppliesTo.INTERNATIONAL},
-    Scope.AUTHORITY: {AppliesTo.DEPARTURES, AppliesTo.DOMESTIC, AppliesTo.NATIONAL_CARRIERS},
+    Scope.AUTHORITY: {AppliesTo.DEPARTURES, AppliesTo.DEPARTURES_AND_ARRIVALS, AppliesTo.DOMESTIC,
+                      AppliesTo.NATIONAL_CARRIERS},
     Scope.AIRLINE: {AppliesTo.OPERATED_FLIGHTS},
 }
 _SERIES_FIXED = ("scope", "country", "airline")
@@ -414,6 +416,7 @@ _SERIES_FIXED = ("scope", "country", "airline")
 
 def _check_rules(rules: list[dict], problems: list[str]) -> None:
     series: dict[str, list[dict]] = {}
+    scopes = {rule["rule_id"]: Scope(rule["scope"]) for rule in rules}
     for rule in rules:
         where = f"data/rules.json: rule {rule['rule_id']}"
         scope = Scope(rule["scope"])
@@ -430,6 +433,23 @@ def _check_rules(rules: list[dict], problems: list[str]) -> None:
         if low is not None and high is not None and high < low:
             problems.append(f"{where}: field 'max_wh_with_approval': {high} is below "
                             f"max_wh_no_approval {low}")
+        free, total = rule.get("max_count_no_approval"), rule["max_count_total"]
+        if free is not None and total is not None and free > total:
+            problems.append(f"{where}: field 'max_count_no_approval': {free} is above "
+                            f"max_count_total {total}")
+        if rule.get("wh_limit_exclusive") and low is None:
+            problems.append(f"{where}: field 'wh_limit_exclusive': needs max_wh_no_approval")
+        diverges = rule.get("diverges_from") or []
+        if diverges and scope != Scope.AUTHORITY:
+            problems.append(f"{where}: field 'diverges_from': only a national authority's rule "
+                            "can state that its state diverges")
+        if diverges and not (rule.get("divergence") or "").strip():
+            problems.append(f"{where}: field 'divergence': quote the source that states the "
+                            "divergence")
+        for other in diverges:
+            if scopes.get(other) != Scope.INTERNATIONAL:
+                problems.append(f"{where}: field 'diverges_from': {other!r} is not an "
+                                "international rule_id")
         series.setdefault(rule["series"], []).append(rule)
     for name, versions in series.items():
         for key in _SERIES_FIXED:

@@ -201,27 +201,45 @@ def applicable_rules(trip: Trip, route: dict, data: Dataset) -> list[dict]:
     """The rule versions in force on the travel date that bind this trip.
 
     Within one series only the newest version in force applies. The international baseline
-    covers international trips and checks without a route, and domestic trips of a country that
-    has no national rule on file (states apply the ICAO rules at home unless they say otherwise).
+    covers international trips and checks without a route. On a domestic trip it applies too
+    (states apply the ICAO rules at home unless they say otherwise) when the country has no
+    national rule on file, or when the baseline version in force is later than every national
+    rule at home: a later ICAO amendment binds domestic flights as well, strictest wins. Only a
+    national record that states the divergence (``diverges_from`` naming the baseline version)
+    keeps it off; that record's reason then says so.
     """
     in_force, operated_by_airline = _rules_in_force(data, trip.date)
     origin_country = route["origin_country"]
+    destination_country = route["destination_country"]
     airline = data.airlines.get(trip.airline) if trip.airline else None
     domestic = route["kind"] == "domestic"
-    authority, at_home = Scope.AUTHORITY, (AppliesTo.DEPARTURES, AppliesTo.DOMESTIC)
-    national_rule_at_home = domestic and any(
-        r["scope"] == authority
+    home_rules = [
+        r for r in in_force
+        if r["scope"] == Scope.AUTHORITY and r["applies_to"] in _AT_HOME
         and in_region(origin_country, r["country"])
-        and r["applies_to"] in at_home
-        for r in in_force
-    )
+    ] if domestic else []
+    newest_home = max((r["effective_from"] or date.min for r in home_rules), default=None)
+    diverging = {}
+    for home in home_rules:
+        for rule_id in home.get("diverges_from") or ():
+            diverging.setdefault(rule_id, home)
+
+    def baseline_binds(rule) -> bool:
+        if not home_rules:
+            return True
+        if rule["rule_id"] in diverging:
+            return False
+        return (rule["effective_from"] or date.min) > newest_home
 
     # One test per kind of rule, looked up by the rule's applies_to. (Reading an Enum member
     # costs about 0.4 µs in Python 3.11: comparing against each member for every rule in force
     # was the largest part of this function.)
     tests = {
-        AppliesTo.INTERNATIONAL: lambda rule: not national_rule_at_home,
+        AppliesTo.INTERNATIONAL: baseline_binds,
         AppliesTo.DEPARTURES: lambda rule: in_region(origin_country, rule["country"]),
+        AppliesTo.DEPARTURES_AND_ARRIVALS: lambda rule: (
+            in_region(origin_country, rule["country"])
+            or in_region(destination_country, rule["country"])),
         AppliesTo.DOMESTIC: lambda rule: domestic and in_region(origin_country, rule["country"]),
         AppliesTo.NATIONAL_CARRIERS: lambda rule: (
             airline is not None and in_region(airline["country"], rule["country"])),
@@ -233,10 +251,25 @@ def applicable_rules(trip: Trip, route: dict, data: Dataset) -> list[dict]:
 
     # Most rules are one airline's own: only the operating airline's are looked at.
     binding = [r for r in in_force if binds(r)]
+    if diverging:
+        # The national record that keeps a baseline version off domestic flights says so.
+        kept_off = {}
+        for rule in in_force:
+            home = diverging.get(rule["rule_id"])
+            if home is not None and rule["scope"] == Scope.INTERNATIONAL:
+                kept_off.setdefault(home["rule_id"], []).append(rule["issuer"])
+        binding = [
+            {**r, "divergence_applied": kept_off[r["rule_id"]]} if r["rule_id"] in kept_off
+            else r
+            for r in binding
+        ]
     binding += operated_by_airline.get(trip.airline, []) if trip.airline else []
     order = {Scope.INTERNATIONAL: 0, Scope.AUTHORITY: 1, Scope.AIRLINE: 2}
     return sorted(binding, key=lambda r: (order[r["scope"]], r["issuer"]))
 
+
+#: National rules that bind a country's domestic flights.
+_AT_HOME = (AppliesTo.DEPARTURES, AppliesTo.DOMESTIC, AppliesTo.DEPARTURES_AND_ARRIVALS)
 
 _MEMO_DATES = 800
 
@@ -449,6 +482,8 @@ def judge_rule(rule: dict, device: Device, wh: float | None) -> Finding:
     parts: list[Finding] = []
     conditions: dict = {Condition(code): {} for code in rule["conditions"]}
     limit_a, limit_b = rule["max_wh_no_approval"], rule["max_wh_with_approval"]
+    # "under 100 Wh" (Emirates) rather than "up to" / "not exceeding": 100 Wh itself is over.
+    exclusive = bool(rule.get("wh_limit_exclusive"))
     in_approval_band = False
 
     if rule["requires_wh_label"]:
@@ -459,6 +494,8 @@ def judge_rule(rule: dict, device: Device, wh: float | None) -> Finding:
                 issuer=rule["issuer"])))
 
     if limit_a is not None or limit_b is not None:
+        within_a = limit_a is not None and wh is not None and (
+            wh < limit_a if exclusive else wh <= limit_a)
         if wh is None:
             if not (device.unlabelled and rule["requires_wh_label"]):
                 parts.append(Finding(
@@ -467,7 +504,11 @@ def judge_rule(rule: dict, device: Device, wh: float | None) -> Finding:
                       issuer=rule["issuer"]),
                     missing=["wh"],
                 ))
-        elif limit_a is not None and wh <= limit_a:
+        elif within_a and exclusive:
+            parts.append(Finding(Verdict.ALLOWED, _(
+                "%(wh)s Wh is under the %(limit)s Wh limit of %(issuer)s.",
+                wh=_num(wh), limit=_num(limit_a), issuer=rule["issuer"])))
+        elif within_a:
             parts.append(Finding(Verdict.ALLOWED, _(
                 "%(wh)s Wh is within the %(limit)s Wh limit of %(issuer)s.",
                 wh=_num(wh), limit=_num(limit_a), issuer=rule["issuer"])))
@@ -483,6 +524,10 @@ def judge_rule(rule: dict, device: Device, wh: float | None) -> Finding:
             parts.append(Finding(Verdict.ALLOWED, _(
                 "%(wh)s Wh is within the %(limit)s Wh limit of %(issuer)s.",
                 wh=_num(wh), limit=_num(limit_b), issuer=rule["issuer"])))
+        elif exclusive and limit_b is None:
+            parts.append(Finding(Verdict.FORBIDDEN, _(
+                "%(issuer)s allows only power banks under %(limit)s Wh; this one is %(wh)s Wh.",
+                wh=_num(wh), limit=_num(limit_a), issuer=rule["issuer"])))
         else:
             top = limit_b if limit_b is not None else limit_a
             parts.append(Finding(Verdict.FORBIDDEN, _(
@@ -499,6 +544,15 @@ def judge_rule(rule: dict, device: Device, wh: float | None) -> Finding:
             parts.append(Finding(Verdict.FORBIDDEN, _(
                 "%(issuer)s allows at most %(limit)s such power banks per passenger; you carry "
                 "%(count)s.", issuer=rule["issuer"], limit=count_limit, count=device.count)))
+    # Korea: up to 5 without approval; 6 or more with the airline's approval (and a sticker).
+    free_count = rule.get("max_count_no_approval")
+    if (free_count is not None and device.count > free_count
+            and (count_limit is None or device.count <= count_limit)):
+        conditions[Condition.AIRLINE_APPROVAL] = {}
+        parts.append(Finding(Verdict.APPROVAL_REQUIRED, _(
+            "%(issuer)s allows %(limit)s power banks per passenger without approval; "
+            "%(count)s need the airline's approval.",
+            issuer=rule["issuer"], limit=free_count, count=device.count)))
 
     if rule["requires_certification"] == "CCC":
         conditions[Condition.CCC_MARK_REQUIRED] = {}
@@ -526,7 +580,14 @@ def judge_rule(rule: dict, device: Device, wh: float | None) -> Finding:
     verdict = strictest(p.verdict for p in parts)
     deciding = [p for p in parts if p.verdict == verdict]
     missing = [m for p in parts for m in p.missing]
-    return Finding(verdict, " ".join(p.why for p in deciding), conditions, missing)
+    why = " ".join(p.why for p in deciding)
+    if rule.get("divergence_applied"):
+        why += " " + _(
+            "%(issuer)s states that these domestic flights do not follow %(baseline)s: "
+            "%(statement)s",
+            issuer=rule["issuer"], baseline=", ".join(rule["divergence_applied"]),
+            statement=rule.get("divergence") or "")
+    return Finding(verdict, why, conditions, missing)
 
 
 def _rule_reason(rule: dict, finding: Finding) -> dict:

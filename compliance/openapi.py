@@ -354,12 +354,28 @@ SCHEMAS = {
             "issuer": _STRING,
             "airline": _TEXT_OR_NULL,
             "country": _TEXT_OR_NULL,
-            "applies_to": {"enum": [a.value for a in AppliesTo]},
+            "applies_to": {"enum": [a.value for a in AppliesTo],
+                           "description": "`international`, `departures` (flights leaving the "
+                                          "country), `departures_and_arrivals` (flights leaving "
+                                          "or arriving in it), `domestic`, `national_carriers`, "
+                                          "`operated_flights` (the airline's own)."},
             "effective_from": _nullable(_DATE),
             "max_wh_no_approval": _NUMBER_OR_NULL,
             "max_wh_with_approval": _NUMBER_OR_NULL,
             "max_count_total": _INT_OR_NULL,
             "max_count_approval_band": _INT_OR_NULL,
+            "max_count_no_approval": {**_INT_OR_NULL, "description": "Most power banks allowed "
+                                      "without the airline's approval; more (up to "
+                                      "`max_count_total`, where set) need it."},
+            "wh_limit_exclusive": {**_BOOL_OR_NULL, "description": "true: the source says "
+                                   "\"under\" `max_wh_no_approval`, so a unit of exactly that "
+                                   "Wh is over it."},
+            "diverges_from": {"type": ["array", "null"], "items": _STRING,
+                              "description": "International rule versions (`rule_id`) that, "
+                                             "as this rule's source states, the state does not "
+                                             "apply on its domestic flights."},
+            "divergence": {**_TEXT_OR_NULL, "description": "The source's statement of that "
+                                                            "divergence."},
             "inflight_use_allowed": _BOOL_OR_NULL,
             "inflight_charging_allowed": _BOOL_OR_NULL,
             "requires_wh_label": _BOOL_OR_NULL,

@@ -107,6 +107,15 @@ RULE = {
         "max_wh_with_approval": _WH,
         "max_count_total": _COUNT,
         "max_count_approval_band": _COUNT,
+        #: Most power banks allowed without the airline's approval; more (up to
+        #: max_count_total, where set) need it. Korea: 5, then approval and a sticker.
+        "max_count_no_approval": _COUNT,
+        #: true = the source says "under" max_wh_no_approval: a unit at exactly that Wh is over.
+        "wh_limit_exclusive": _FLAG,
+        #: International rule versions (rule_id) that, as this record's source states, the
+        #: state does not apply on its domestic flights; ``divergence`` quotes that statement.
+        "diverges_from": {"type": "array", "uniqueItems": True, "items": _SLUG},
+        "divergence": _TEXT,
         "inflight_use_allowed": _FLAG,
         "inflight_charging_allowed": _FLAG,
         "requires_wh_label": _FLAG,

@@ -135,8 +135,12 @@ class Scope(str, Enum):
 
 
 class AppliesTo(str, Enum):
+    """Which flights a rule binds (data/README.md explains each)."""
+
     INTERNATIONAL = "international"
     DEPARTURES = "departures"
+    #: Every flight departing or arriving in the country (e.g. Japan's 2026 rule, "日本発着").
+    DEPARTURES_AND_ARRIVALS = "departures_and_arrivals"
     DOMESTIC = "domestic"
     NATIONAL_CARRIERS = "national_carriers"
     OPERATED_FLIGHTS = "operated_flights"

@@ -120,13 +120,18 @@ def test_ccc_rule_starts_28_june_2025_and_only_for_domestic_flights(dataset):
     assert "caac-2014-notice" in rule_ids(international)
 
 
-def test_us_domestic_uses_the_faa_rule_not_the_icao_count(dataset):
+def test_us_domestic_gets_the_faa_rule_and_the_later_icao_count(dataset):
+    """No stored source says the US keeps the ICAO 2026 addendum off its domestic flights, and
+    the FAA and TSA records predate it: the addendum's cap of 2 applies too (strictest wins)."""
     route = describe_route(Trip(date=AFTER_ADDENDUM, origin="JFK", destination="LAX"), dataset)
     assert route["kind"] == "domestic"
     answer = check(dataset, origin="JFK", destination="LAX", wh=50, count=3)
     assert "faa-packsafe" in rule_ids(answer)
-    assert "icao-ti-2026-addendum-1" not in rule_ids(answer)
-    assert answer.verdict == Verdict.ALLOWED
+    assert "icao-ti-2026-addendum-1" in rule_ids(answer)
+    assert answer.verdict == Verdict.FORBIDDEN
+    before = check(dataset, when=BEFORE_ADDENDUM, origin="JFK", destination="LAX", wh=50, count=3)
+    assert "icao-ti-2025-2026" not in rule_ids(before)
+    assert before.verdict == Verdict.ALLOWED
 
 
 def test_international_trip_gets_baseline_and_departure_authority(dataset):
