@@ -363,3 +363,24 @@ def recall_status_of(recalls: list[dict]) -> str | None:
 
 #: The strictest recall status first: one recall of every unit outweighs a scoped one.
 RECALL_SEVERITY = (RecallStatus.RECALLED, RecallStatus.WARNING, RecallStatus.CHECK_SERIAL)
+
+
+def offline_tables(tables: NameTables, recalls: list[dict]) -> dict:
+    """The name tables in JSON, for the offline lookup of /scan (static/identify.js applies
+    the same rules to them; tests/test_browser_offline_identify.py checks both agree)."""
+    entries = {}
+    for word_entries in tables.recalls_by_word.values():
+        for recall, entry in word_entries:
+            entries[recall["recall_id"]] = entry
+    position = {recall["recall_id"]: i for i, recall in enumerate(recalls)}
+    return {
+        "brand_words": tables.brand_words,
+        "cjk_terms": [list(term) for term in tables.cjk_terms],
+        "generic": sorted(tables.generic),
+        "names": {
+            str(position[recall_id]): {"brands": sorted(entry.brands),
+                                       "variants": [sorted(v) for v in entry.variants]}
+            for recall_id, entry in entries.items()
+        },
+    }
+

@@ -37,6 +37,13 @@ def _lookalike_table() -> dict[int, str]:
 _LOOKALIKES = _lookalike_table()
 
 
+def lookalike_pairs() -> dict:
+    """The look-alike table as two strings of equal length, for the browser's copy of
+    :func:`fold` (static/identify.js)."""
+    return {"from": "".join(chr(code) for code in _LOOKALIKES),
+            "to": "".join(_LOOKALIKES.values())}
+
+
 def unconfuse(text: str) -> str:
     """NFKC (full-width to ASCII), then look-alike letters to the ASCII letters they imitate."""
     return unicodedata.normalize("NFKC", text).translate(_LOOKALIKES)

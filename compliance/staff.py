@@ -31,10 +31,12 @@ from .capacity import WhSource
 from .db import get_dataset
 from .engine import Answer
 from .i18n import _
+from .identify import offline_tables, recall_status_of
+from .normalize import lookalike_pairs
 from .problems import problem
 from .results import Verification, public_base_url, result_url, secrets, utcnow, verify
 from .traveller import root_script
-from .vocabulary import DEFAULT_CELL_VOLTAGE, Condition, RecallScope, RecallStatus
+from .vocabulary import DEFAULT_CELL_VOLTAGE, Condition, RecallStatus
 
 bp = Blueprint("staff", __name__)
 
@@ -229,29 +231,30 @@ def recall_list():
     data = get_dataset()
     entries = []
     for recall in data.recalls:
-        status = (RecallStatus.RECALLED if recall["scope"] == RecallScope.MODEL
-                  else RecallStatus.CHECK_SERIAL)
+        status = recall_status_of([recall])
         entries.append({
             "models": recall["models"],
             "brand": recall["brand"],
             "product": recall["product"],
-            "status": status.value,
+            "status": status,
             "scope_detail": recall["scope_detail"],
             "agency": recall["agency"],
             "date": recall["date"],
             "source_url": recall["source_url"],
         })
     position = {recall["recall_id"]: i for i, recall in enumerate(data.recalls)}
-    by_model_key = {
-        key: sorted({position[recall["recall_id"]] for recall in recalls})
-        for key, recalls in data.recalls_by_model.items()
-    }
+    by_model_key = {}
+    for table in (data.recalls_by_model, data.recall_aliases):
+        for key, recalls in table.items():
+            by_model_key.setdefault(key, set()).update(position[r["recall_id"]] for r in recalls)
     return _offline_json({
         "data_version": data.version,
         "generated_at": utcnow().isoformat(),
         "brands": sorted(data.brands),
         "recalls": entries,
-        "by_model_key": by_model_key,
+        "by_model_key": {key: sorted(found) for key, found in by_model_key.items()},
+        "identify": offline_tables(data.names, data.recalls),
+        "lookalikes": lookalike_pairs(),
     })
 
 

@@ -43,26 +43,6 @@
     return block;
   }
 
-  /* --- Model numbers, compared as compliance/normalize.py compares them ------------------- */
-
-  /* Mirror of normalize_model(): NFKC, upper case, letters and digits only, then a leading
-   * brand name dropped when something is left after it. The suite checks both agree. */
-  function fold(text) {
-    return (text || "").normalize("NFKC").toUpperCase().replace(/[^0-9A-Z]/g, "");
-  }
-
-  function modelKey(text, brands) {
-    var folded = fold(text);
-    var sorted = (brands || []).slice().sort(function (a, b) { return b.length - a.length; });
-    for (var i = 0; i < sorted.length; i++) {
-      var brand = sorted[i];
-      if (brand && folded.indexOf(brand) === 0 && folded.length > brand.length) {
-        return folded.slice(brand.length);
-      }
-    }
-    return folded;
-  }
-
   /* --- The saved recall list -------------------------------------------------------------- */
 
   var recallList = null;
@@ -98,32 +78,48 @@
       .catch(function () { showListAge(); });
   }
 
+  var identifier = null;
+
+  /* The saved list's own identification (static/identify.js): model numbers whole or in
+   * text, look-alike letters, and recalled products by name, as the server does. */
+  function savedListIdentifier() {
+    if (!identifier || identifier.list !== recallList) {
+      identifier = new window.PowerBankIdentify(recallList);
+    }
+    return identifier;
+  }
+
+  var OFFLINE_WORDS = {recalled: "offline-recalled", warning: "offline-warning",
+                       check_serial: "offline-check-serial",
+                       possible_match: "offline-possible-match",
+                       not_listed: "offline-not-listed"};
+  var OFFLINE_VERDICTS = {recalled: "forbidden", warning: "forbidden",
+                          check_serial: "need_more_info", possible_match: "need_more_info",
+                          not_listed: "offline"};
+  var MATCH_WORDS = {recalled: "offline-all-units", warning: "offline-warning-units",
+                     check_serial: "offline-some-units"};
+
   function offlineLookup(model) {
     var box = document.getElementById("lookup-result");
     box.textContent = "";
     if (!recallList) { box.appendChild(el("p", "alert", t("offline-no-list"))); return; }
     if (!model) { box.appendChild(el("p", "alert", t("offline-no-model"))); return; }
-    var key = modelKey(model, recallList.brands);
-    var indexes = recallList.by_model_key[key] || [];
-    var matches = indexes.map(function (i) { return recallList.recalls[i]; })
-      .sort(function (a, b) { return (a.status !== "recalled") - (b.status !== "recalled"); });
-    var recalled = matches.filter(function (m) { return m.status === "recalled"; });
-    var verdict, word;
-    if (recalled.length) {
-      verdict = "forbidden"; word = t("offline-recalled");
-    } else if (matches.length) {
-      verdict = "need_more_info"; word = t("offline-check-serial");
-    } else {
-      verdict = "offline"; word = t("offline-not-listed");
-    }
-    box.appendChild(verdictBlock(verdict, word, model));
+    var found = savedListIdentifier().identify(model, "");
+    var order = ["recalled", "warning", "check_serial"];
+    var matches = found.recalls.map(function (i) { return recallList.recalls[i]; })
+      .sort(function (a, b) { return order.indexOf(a.status) - order.indexOf(b.status); });
+    box.appendChild(verdictBlock(OFFLINE_VERDICTS[found.status], t(OFFLINE_WORDS[found.status]),
+                                 model));
+    box.dataset.status = found.status;
     box.appendChild(el("p", "status", t("offline-note", {
       version: recallList.data_version, saved: savedText(recallList.generated_at)})));
     if (matches.length) {
       var list = el("ul", "offline-matches");
       matches.forEach(function (m) {
-        var item = el("li", "", m.agency + (m.date ? " " + m.date : "") + ": " +
-                      t(m.status === "recalled" ? "offline-all-units" : "offline-some-units"));
+        var what = found.status === "possible_match"
+          ? m.brand + " " + m.models.join(", ") + ": " + t("offline-possible-units")
+          : t(MATCH_WORDS[m.status]);
+        var item = el("li", "", m.agency + (m.date ? " " + m.date : "") + ": " + what);
         if (m.scope_detail) {
           var details = el("details");
           details.appendChild(el("summary", "", t("which-units")));
@@ -159,12 +155,13 @@
 
   function offlineSuggestions(query) {
     if (!recallList) { return []; }
-    var key = modelKey(query, recallList.brands);
+    var identify = savedListIdentifier();
+    var key = identify.modelKey(query);
     var seen = {};
     var items = [];
     recallList.recalls.forEach(function (recall) {
       recall.models.forEach(function (model) {
-        if (items.length < 8 && !seen[model] && modelKey(model, recallList.brands).indexOf(key) === 0) {
+        if (items.length < 8 && !seen[model] && identify.modelKey(model).indexOf(key) === 0) {
           seen[model] = true;
           items.push({model: model, brand: recall.brand, product: recall.product, recalled: true});
         }
