@@ -79,8 +79,23 @@ class Identification:
     unknown_code: str | None = None
 
 
+#: Identifications kept per dataset: the same descriptions come again (a product name many
+#: travellers type, a result re-checked by staff); bounded so that varied input cannot grow it.
+_MEMO_SIZE = 4096
+
+
 def identify(model: str | None, brand: str | None, data) -> Identification:
     """Recognise the power bank described by ``model`` and ``brand`` in ``data``."""
+    memo = data.memo.setdefault("identify", {})
+    found = memo.get((model, brand))
+    if found is None:
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        found = memo[(model, brand)] = _identify(model, brand, data)
+    return found
+
+
+def _identify(model: str | None, brand: str | None, data) -> Identification:
     given = bool((model or "").strip() or (brand or "").strip())
     if not given:
         return Identification("", None, None, (), False)
