@@ -64,6 +64,7 @@ def load_sources(data_dir: Path) -> dict:
     models = _read_json_array(data_dir / "models.json", schemas.MODEL, "model", problems)
     airlines = _read_airlines(data_dir / "airlines.csv", problems)
     _check_recalls(recalls, problems)
+    check_provenance(recalls, "data/recalls.json", "recall_id", problems)
     _check_rules(rules, problems)
     if problems:
         raise DataError(problems)
