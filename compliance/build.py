@@ -65,6 +65,7 @@ def load_sources(data_dir: Path) -> dict:
     airlines = _read_airlines(data_dir / "airlines.csv", problems)
     aliases = _read_json_object(data_dir / "aliases.json", schemas.ALIASES, problems)
     _check_recalls(recalls, problems)
+    check_provenance(recalls, "data/recalls.json", "recall_id", problems)
     _check_rules(rules, problems)
     check_provenance(rules, "data/rules.json", "rule_id", problems)
     if problems:

@@ -136,13 +136,20 @@ def import_healthcanada_command(file: Path | None, url: str | None, checked: str
 
 
 @data_cli.command("report")
-def report_command():
+@click.option("--sources", "list_sources", is_flag=True,
+              help="List every record (recalls, rules, models) whose primary source is not "
+              "the issuer's own page, and the share of official sources per kind.")
+def report_command(list_sources: bool):
     """Every source: how many records, verified vs partial, oldest and newest check date."""
     from .db import get_dataset
-    from .report import format_report, raw_records, summarize
+    from .report import format_report, format_sources_report, raw_records, summarize
 
     get_dataset()
-    click.echo(format_report(summarize(raw_records(current_app.extensions["dataset"].path))))
+    records = raw_records(current_app.extensions["dataset"].path)
+    if list_sources:
+        click.echo(format_sources_report(records))
+    else:
+        click.echo(format_report(summarize(records)))
 
 
 @data_cli.command("diff")

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 KINDS = ("recalls", "international", "authority", "airline", "catalogue")
+#: The three record files and the field that names a record in each.
+RECORD_KINDS = {"recalls": "recall_id", "rules": "rule_id", "models": "model"}
+OFFICIAL = "official"
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,28 @@ class Summary:
     airlines_with_rules: int
     rules_by_scope: dict
     recalls_by_agency: dict
+    #: Per record kind (recalls, rules, models): records whose primary source is official.
+    official: dict
+
+
+@dataclass(frozen=True)
+class OfficialShare:
+    kind: str
+    official: int
+    records: int
+
+    @property
+    def percent(self) -> int:
+        """Whole percent, rounded down, so 69.9 % never reads as 70 %."""
+        return self.official * 100 // self.records if self.records else 0
+
+
+@dataclass(frozen=True)
+class UnofficialSource:
+    kind: str
+    record: str
+    source_kind: str
+    source_url: str
 
 
 def raw_records(db_path: Path) -> dict[str, list[dict]]:
@@ -88,7 +113,45 @@ def summarize(records: dict[str, list[dict]]) -> Summary:
         airlines_with_rules=len({r["airline"] for r in records["rules"] if r["airline"]}),
         rules_by_scope=dict(sorted(by_scope.items())),
         recalls_by_agency=dict(sorted(by_agency.items(), key=lambda kv: (-kv[1], kv[0]))),
+        official={kind: OfficialShare(kind, sum(r.get("source_kind") == OFFICIAL
+                                                for r in records[kind]), len(records[kind]))
+                  for kind in RECORD_KINDS},
     )
+
+
+def unofficial_sources(records: dict[str, list[dict]]) -> list[UnofficialSource]:
+    """Every record whose primary source is not the issuer's own page, by kind then id; a
+    record that does not say (no ``source_kind``) is listed as ``unset``."""
+    rows = []
+    for kind, id_field in RECORD_KINDS.items():
+        for record in records[kind]:
+            source_kind = record.get("source_kind") or "unset"
+            if source_kind != OFFICIAL:
+                rows.append(UnofficialSource(kind, str(record[id_field]), source_kind,
+                                             record["source_url"]))
+    rows.sort(key=lambda r: (list(RECORD_KINDS).index(r.kind), r.record))
+    return rows
+
+
+def format_official_shares(summary: Summary) -> str:
+    return "Official primary sources: " + ", ".join(
+        f"{share.kind} {share.official}/{share.records} ({share.percent} %)"
+        for share in summary.official.values())
+
+
+def format_sources_report(records: dict[str, list[dict]]) -> str:
+    """Plain text: the official share per kind, then every record still to source officially."""
+    rows = unofficial_sources(records)
+    lines = [format_official_shares(summarize(records)), "",
+             f"Records whose primary source is not official: {len(rows)}"]
+    for kind in RECORD_KINDS:
+        members = [r for r in rows if r.kind == kind]
+        if not members:
+            continue
+        lines += ["", f"{kind} ({len(members)}):"]
+        width = max(len(r.record) for r in members)
+        lines += [f"  {r.record:<{width}}  {r.source_kind:<15}  {r.source_url}" for r in members]
+    return "\n".join(lines)
 
 
 def format_report(summary: Summary) -> str:
@@ -102,6 +165,7 @@ def format_report(summary: Summary) -> str:
         "with rules",
         f"Catalogue models: {summary.models}",
         f"Confidence: {summary.verified} verified, {summary.partial} partial",
+        format_official_shares(summary),
         "",
     ]
     width = max((len(r.source) for r in summary.rows), default=6)

@@ -12,12 +12,16 @@ def edit(path, change):
     path.write_text(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
 
 
+CASELY = ("cpsc-2025-04-casely-e33a", "cpsc-2026-04-casely-e33a-reannounced")
+
+
 def changed_copy(data_copy, tmp_path):
     new = tmp_path / "new-data"
     shutil.copytree(data_copy, new)
+    # Both Casely E33A records (the 2025 recall and its 2026 re-announcement) go.
     edit(new / "recalls.json",
-         lambda records: records.remove(
-             next(r for r in records if r["recall_id"] == "cpsc-2025-04-casely-e33a")))
+         lambda records: [records.remove(r) for r in list(records)
+                          if r["recall_id"] in CASELY])
 
     def loosen_emirates(rules):
         rule = next(r for r in rules if r["rule_id"] == "airline-ek-2025-10")
@@ -37,8 +41,9 @@ def test_diff_between_databases_lists_changes_and_flipped_verdicts(runner, data_
     result = runner.invoke(args=["data", "diff", str(old_db), str(new_db)])
     assert result.exit_code == 0, result.output
     out = result.output.splitlines()
-    assert "recalls: 0 new, 1 removed, 0 changed" in out
+    assert "recalls: 0 new, 2 removed, 0 changed" in out
     assert "  - cpsc-2025-04-casely-e33a" in out
+    assert "  - cpsc-2026-04-casely-e33a-reannounced" in out
     assert "rules: 1 new, 0 removed, 1 changed" in out
     assert "  + airline-ek-2027-01" in out
     assert "  ~ airline-ek-2025-10: max_count_total" in out

@@ -191,12 +191,14 @@ def test_serial_scoped_recall_never_answers_allowed(dataset):
 
 
 def test_serial_patterns_decide_when_the_recall_defines_them(dataset):
-    hit = check(dataset, model="BPD005", serial="57V-1234-XYZ", wh=37)
+    # Belkin BPB002: only serials beginning 35S (CPSC 2025). (BPD005 no longer fits here: its
+    # Japanese, ACCC and OPSS notices recall every unit, only the US one is limited to 57V.)
+    hit = check(dataset, model="BPB002", serial="35S-1234-XYZ", wh=37)
     assert hit.verdict == Verdict.FORBIDDEN and hit.recall["status"] == "recalled"
-    miss = check(dataset, model="BPD005", serial="12A1234", wh=37)
+    miss = check(dataset, model="BPB002", serial="12A1234", wh=37)
     assert miss.recall["status"] == "not_listed"
     assert miss.verdict == Verdict.ALLOWED
-    unknown = check(dataset, model="BPD005", wh=37)
+    unknown = check(dataset, model="BPB002", wh=37)
     assert unknown.verdict == Verdict.NEED_MORE_INFO
 
 

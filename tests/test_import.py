@@ -59,8 +59,9 @@ def test_cpsc_import_updates_fills_adds_and_skips(importer):
     assert anker["confidence"] == "verified" and anker["checked"] == TODAY
     assert anker["scope"] == "serial" and anker["notes"] == before[anker["recall_id"]]["notes"]
 
-    # Hand-written records without a number: matched by agency, date and model; number filled.
-    assert after["cpsc-2025-06-anker-a1263"]["recall_number"] == "25-901"
+    # A1263 carries its real number (25-338), so it matches by number; Casely has none, so it
+    # is matched by agency, date and model and its number is filled.
+    assert after["cpsc-2025-06-anker-a1263"]["recall_number"] == "25-338"
     assert after["cpsc-2025-06-anker-a1263"]["scope"] == "serial"
     casely = after["cpsc-2025-04-casely-e33a"]
     assert casely["recall_number"] == "25-902" and casely["models"] == ["E33A"]

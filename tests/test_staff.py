@@ -39,6 +39,7 @@ TEST_ONLY_RECALL = {
     "remedy": None,
     "how_to_identify": None,
     "source_url": "https://example.invalid/test-only-recall",
+    "source_kind": "other",
     "other_sources": [],
     "checked": "2026-11-25",
     "confidence": "partial",

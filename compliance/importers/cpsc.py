@@ -138,9 +138,11 @@ def _record(raw, title, products, description, today, known_brands):
         "units": clip(units),
         "remedy_url": first_url(_text(raw.get("ConsumerContact"))),
         "source_url": url,
+        "source_kind": "official",
         "other_sources": [],
         "checked": today.isoformat(),
         "confidence": "verified",
+        "quote": clip(description, 600),
         "notes": clip(f"Imported from the CPSC Recalls API (RecallID {raw['RecallID']}"
                       + (f", last published {_text(raw.get('LastPublishDate'))[:10]}"
                          if raw.get("LastPublishDate") else "") + ")."),

@@ -162,9 +162,11 @@ def _record(raw, title, panels, today, known_brands):
         "units": _units(details_text),
         "remedy_url": None,
         "source_url": url,
+        "source_kind": "official",
         "other_sources": [],
         "checked": today.isoformat(),
         "confidence": "verified",
+        "quote": clip(product_text, 600) or clip(title, 600),
         "notes": f"Imported from Health Canada's recalls API (recallId {raw['recallId']}).",
     }
     return record, None

@@ -25,8 +25,8 @@ from ..vocabulary import RecallScope
 from . import ImportProblem
 
 #: Fields the agency's own record settles; the merged record takes them from the import.
-AGENCY_FIELDS = ("recall_number", "date", "source_url", "hazard", "remedy", "units", "checked",
-                 "confidence")
+AGENCY_FIELDS = ("recall_number", "date", "source_url", "source_kind", "hazard", "remedy",
+                 "units", "checked", "confidence", "quote")
 #: Fields the import only fills where the record has nothing yet.
 FILL_FIELDS = ("how_to_identify", "remedy_url", "scope_detail")
 
