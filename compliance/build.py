@@ -65,6 +65,7 @@ def load_sources(data_dir: Path) -> dict:
     airlines = _read_airlines(data_dir / "airlines.csv", problems)
     _check_recalls(recalls, problems)
     _check_rules(rules, problems)
+    check_provenance(models, "data/models.json", "model", problems)
     if problems:
         raise DataError(problems)
     return {"recalls": recalls, "rules": rules, "models": models, "airlines": airlines}
