@@ -16,7 +16,7 @@ from compliance.normalize import fold, normalize_model
 from tests.conftest import DATA_DIR
 
 #: The models the catalogue holds today; lowering it means records were lost.
-CATALOGUE_FLOOR = 197
+CATALOGUE_FLOOR = 201
 #: The target of issue 10.
 CATALOGUE_TARGET = 300
 #: The best sellers issue 10 names; each must have at least one model (brand names compared
