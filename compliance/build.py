@@ -68,6 +68,7 @@ def load_sources(data_dir: Path) -> dict:
     check_provenance(recalls, "data/recalls.json", "recall_id", problems)
     _check_rules(rules, problems)
     check_provenance(rules, "data/rules.json", "rule_id", problems)
+    check_provenance(models, "data/models.json", "model", problems)
     if problems:
         raise DataError(problems)
     return {"recalls": recalls, "rules": rules, "models": models, "airlines": airlines,

@@ -60,6 +60,8 @@ class NameTables:
     catalogue_by_word: dict
     #: Brand word -> the recalls of that brand.
     recalls_by_brand: dict = field(default_factory=dict)
+    #: Every canonical brand word.
+    brands: frozenset = frozenset()
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ def _identify(model: str | None, brand: str | None, data) -> Identification:
         key, how = found
         return Identification(key, how, _identified(key, how, data), (), True)
     tables = data.names
-    words = _significant_words(" ".join(filter(None, (brand, model))), tables)
+    words = significant_words(" ".join(filter(None, (brand, model))), tables)
     unknown = _unknown_code(model) if model else None
     candidates = _recall_candidates(words, tables, strong_only=unknown is not None)
     catalogue_key = _catalogue_by_name(words, tables, data)
@@ -120,25 +122,33 @@ def _identify(model: str | None, brand: str | None, data) -> Identification:
 
 def _model_number(text: str, data) -> tuple[str, str] | None:
     """The first known model number in ``text``: the whole input, else the longest run of
-    adjacent words, recalls before the catalogue."""
-    whole = normalize_model(text, data.brands)
-    keys = [whole] if whole else []
+    adjacent words, recalls before the catalogue. A run of words that holds a generic word
+    or a quantity is no model number ("Power Bank 10000mAh" is a description, even where a
+    catalogue record has no better designation than that)."""
     tokens = [t for t in _TOKEN_SPLIT.split(unconfuse(text)) if t]
+    plain = [not _generic_or_quantity(t, data.names.generic) for t in tokens]
+    whole = normalize_model(text, data.brands)
+    keys = [(whole, any(plain))] if whole else []
     if len(tokens) > 1:
         for size in range(min(_MAX_WINDOW, len(tokens)), 0, -1):
             for start in range(len(tokens) - size + 1):
                 key = fold("".join(tokens[start:start + size]))
-                if _code_shaped(key) and not (size == 1 and _QUANTITY.match(key)):
-                    keys.append(key)
-    for key in keys:
+                if _code_shaped(key) and all(plain[start:start + size]):
+                    keys.append((key, True))
+    for key, _names in keys:
         if key in data.recalls_by_model:
             return key, "model"
         if key in data.recall_aliases:
             return key, "alias"
-    for key in keys:
-        if key in data.catalogue:
+    for key, names_something in keys:
+        if names_something and key in data.catalogue:
             return key, "model"
     return None
+
+
+def _generic_or_quantity(token: str, generic: frozenset) -> bool:
+    word = token.casefold()
+    return word in generic or bool(_QUANTITY.match(re.sub(r"[^0-9A-Z.,]", "", token.upper())))
 
 
 def _code_shaped(key: str) -> bool:
@@ -149,8 +159,8 @@ def _unknown_code(text: str) -> str | None:
     """A word of the input that looks like a model number (letters and digits, not a
     quantity such as 20K or 22.5W)."""
     for token in _TOKEN_SPLIT.split(unconfuse(text)):
-        quantity = re.sub(r"[^0-9A-Z.,]", "", token.upper())
-        if _code_shaped(fold(token)) and not _QUANTITY.match(quantity):
+        if _code_shaped(fold(token)) and not _QUANTITY.match(
+                re.sub(r"[^0-9A-Z.,]", "", token.upper())):
             return token
     return None
 
@@ -171,7 +181,7 @@ def _identified(key: str, how: str, data) -> dict:
 # --- Names ------------------------------------------------------------------------------------
 
 
-def _significant_words(text: str, tables: NameTables) -> set[str]:
+def significant_words(text: str, tables: NameTables) -> set[str]:
     """The words of ``text`` that can tell products apart: generic words dropped, brand
     names in any script mapped to their canonical brand word."""
     words = set()
@@ -207,10 +217,10 @@ def _quantity_word(word: str) -> str:
 
 def name_entry(brand: str, product: str, tables: NameTables, extra_names=()) -> NameEntry:
     """A brand and product name (and other names of it) as identification compares them."""
-    brands = frozenset(_significant_words(brand, tables) & set(tables.brand_words.values()))
+    brands = frozenset(significant_words(brand, tables) & set(tables.brand_words.values()))
     variants = []
     for name in [*name_variants(product), *extra_names]:
-        words = frozenset(_significant_words(name, tables) - brands
+        words = frozenset(significant_words(name, tables) - brands
                           - set(tables.brand_words.values()))
         if words and words not in variants:
             variants.append(words)
@@ -243,7 +253,8 @@ def _recall_candidates(words: set[str], tables: NameTables, strong_only: bool) -
 
     Strong: a whole name of the recall is in the description, with its brand, or without it
     where the name is distinctive. Loose: the description names the brand and shares a
-    product word, or shares a distinctive product word without a brand. Brand only: the
+    product word, or shares a distinctive product word and names no other brand ("Apple
+    MagSafe Battery Pack" is not Casely's MagSafe power bank). Brand only: the
     description names a brand with recalls and nothing else (every recall of it is a
     candidate). ``strong_only`` when the description also holds a model number we do not
     know: then only a whole name can outweigh it.
@@ -260,7 +271,8 @@ def _recall_candidates(words: set[str], tables: NameTables, strong_only: bool) -
             strong.append((-max(covered), recall))
         elif not strong_only:
             shared = entry.words & words
-            if shared and (brand_hit or distinctive(shared)):
+            another_brand = not brand_hit and bool(words & tables.brands)
+            if shared and (brand_hit or (distinctive(shared) and not another_brand)):
                 loose.append(recall)
     if strong:
         # The recall whose name the description covers most fully first.
@@ -345,7 +357,7 @@ def name_tables(recalls: list[dict], catalogue: dict, aliases: dict) -> NameTabl
             rarest = min(variant, key=lambda w: (frequency[w], w))
             catalogue_by_word.setdefault(rarest, []).append((key, entry))
     return NameTables(brand_words, tuple(cjk_terms), generic, by_word, catalogue_by_word,
-                      by_brand)
+                      by_brand, frozenset(brand_words.values()))
 
 
 def search_terms(text: str, tables: NameTables) -> list[str]:

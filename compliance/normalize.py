@@ -54,22 +54,30 @@ def fold(text: str) -> str:
     return _NOT_ALNUM.sub("", unconfuse(text).upper())
 
 
+#: What separates the words of a typed model ("Anker A1263", "CIO-MB20W2C").
+_SEPARATOR = re.compile(r"[^0-9A-Za-z]+")
+
+
 def normalize_model(text: str | None, brands: tuple[str, ...] = ()) -> str:
     """The comparable form of a model number.
 
     Case, spaces, hyphens, dots, full-width and look-alike characters and a leading brand name
     ("Anker A1263") do not matter; everything else does, so "A12630" never equals "A1263".
-    ``brands`` holds folded brand names; a brand is only stripped when something is left after
-    it, so a model number that happens to equal a brand name is kept. ``brands`` must be
-    ordered longest first (as :func:`compliance.build.brand_keys` gives them).
+    ``brands`` holds folded brand names (as :func:`compliance.build.brand_keys` gives them). A
+    brand is stripped only as whole leading words with something left after them, so a model
+    number that starts with a brand's letters ("Shargeek 170" of Sharge) or equals a brand name
+    is kept.
     """
     if not text:
         return ""
     folded = fold(text)
-    for brand in brands:
-        if folded.startswith(brand) and len(folded) > len(brand):
-            return folded[len(brand):]
-    return folded
+    words = [w for w in _SEPARATOR.split(unconfuse(text).upper()) if w]
+    prefix, strip = "", 0
+    for word in words[:-1]:
+        prefix += word
+        if prefix in brands:
+            strip = len(prefix)
+    return folded[strip:]
 
 
 def normalize_serial(text: str | None) -> str:

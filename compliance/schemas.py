@@ -144,6 +144,9 @@ MODEL = {
         "v": {"type": ["number", "null"], "minimum": 1, "maximum": 60},
         "wh": _WH,
         "ccc": _FLAG,
+        #: Other names the maker (or the cited listing) uses for the product, e.g. its Chinese,
+        #: Japanese or Korean name or a marketplace title, only as the source shows them.
+        "names": {"type": "array", "items": _NAME, "maxItems": 20},
         **_PROVENANCE,
     },
 }

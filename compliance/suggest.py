@@ -1,8 +1,9 @@
 """Suggestions while typing a model: ``GET /api/v1/models?q=``, the traveller form and /scan.
 
-Two searches, each giving one row per product: model numbers that start with what was typed
-(the sorted model index: "anker a-126" finds A1263); when none does, products whose names
-contain every word typed, in any order and script (the trigram full-text index of the data build:
+Two searches, each giving one row per product: when what was typed looks like the start of a
+model number, the model numbers that start with it (the sorted model index: "anker a-126"
+finds A1263); otherwise, or when none does, products whose names or codes contain every word
+typed, in any order and script (the trigram full-text index of the data build:
 "anker powercore", "xiaomi 20000", "小米 充电宝"). A product that several notices list, or that
 has several model numbers, is one row; a recalled one says so with the check's own status word.
 """
@@ -10,7 +11,7 @@ has several model numbers, is one row; a recalled one says so with the check's o
 from bisect import bisect_left
 
 from .dataset import Dataset
-from .identify import recall_status_of, search_terms
+from .identify import recall_status_of, search_terms, significant_words
 from .normalize import fold, normalize_model
 
 
@@ -18,7 +19,7 @@ def suggest(query: str, data: Dataset, limit: int = 10) -> tuple[str, list[dict]
     """The normalised key of ``query`` and up to ``limit`` products for it, best first."""
     key = normalize_model(query, data.brands)
     rows: dict[tuple, dict] = {}
-    if key:
+    if _starts_a_code(key):
         index = data.model_index
         for position in range(bisect_left(index, (key,)), len(index)):
             model_key, model, brand, product, source = index[position]
@@ -28,9 +29,16 @@ def suggest(query: str, data: Dataset, limit: int = 10) -> tuple[str, list[dict]
             if len(rows) > limit:
                 break
     if not rows:
-        for found in data.search.products(search_terms(query, data.names)):
-            _add(rows, data, found["model_key"], found["model"], found["brand"],
-                 found["product"], found["kind"], "name")
+        found = data.search.products(search_terms(query, data.names))
+        # The product whose name has the fewest words beyond those typed first ("anker
+        # powercore 10000" is the PowerCore 10000 before the PowerCore 10000 PD Redux); the
+        # index's own rank (bm25) decides among equals.
+        typed = significant_words(query, data.names)
+        found.sort(key=lambda p: len(significant_words(f"{p['brand']} {p['product']}",
+                                                       data.names) - typed))
+        for product in found:
+            _add(rows, data, product["model_key"], product["model"], product["brand"],
+                 product["product"], product["kind"], "name")
     items = list(rows.values())[:limit]
     for item in items:
         recalls = item.pop("_recalls")
@@ -39,6 +47,12 @@ def suggest(query: str, data: Dataset, limit: int = 10) -> tuple[str, list[dict]
             item["source"] = "recall"
             item["agencies"] = sorted({r["agency"] for r in recalls})
     return key, items
+
+
+def _starts_a_code(key: str) -> bool:
+    """Letters and digits ("A12", "PAC20"), or one or two characters: the start of a model
+    number. Digits alone ("xiaomi 20000") are a capacity, and a word ("powercore") a name."""
+    return bool(key) and (len(key) <= 2 or (not key.isdigit() and not key.isalpha()))
 
 
 def _add(rows: dict, data: Dataset, model_key: str, model: str, brand: str, product: str,

@@ -33,9 +33,8 @@
     this.tables = list.identify;
     this.unconfuse = unconfuser(list.lookalikes);
     this.generic = new Set(this.tables.generic);
-    this.brands = (list.brands || []).slice().sort(function (a, b) {
-      return b.length - a.length || (a < b ? -1 : 1);
-    });
+    this.brandSet = new Set(list.brands || []);
+    this.allBrands = new Set(Object.values(this.tables.brand_words));
     var byWord = {}, byBrand = {};
     Object.keys(this.tables.names).forEach(function (index) {
       var entry = this.tables.names[index];
@@ -55,15 +54,16 @@
     return this.unconfuse(text).toUpperCase().replace(/[^0-9A-Z]/g, "");
   };
 
+  /* A leading brand is stripped only as whole words with something left after them. */
   Identifier.prototype.modelKey = function (text) {
     var folded = this.fold(text);
-    for (var i = 0; i < this.brands.length; i++) {
-      var brand = this.brands[i];
-      if (folded.indexOf(brand) === 0 && folded.length > brand.length) {
-        return folded.slice(brand.length);
-      }
+    var words = this.unconfuse(text).toUpperCase().split(/[^0-9A-Z]+/).filter(Boolean);
+    var prefix = "", strip = 0;
+    for (var i = 0; i < words.length - 1; i++) {
+      prefix += words[i];
+      if (this.brandSet.has(prefix)) { strip = prefix.length; }
     }
-    return folded;
+    return folded.slice(strip);
   };
 
   function codeShaped(key) {
@@ -142,7 +142,8 @@
   /* Recalls the description names: the same strong / loose / brand-only rule as the server. */
   Identifier.prototype.candidates = function (words, strongOnly) {
     var strong = [], loose = [], seen = {};
-    var byWord = this.byWord;
+    var byWord = this.byWord, allBrands = this.allBrands;
+    var namesABrand = Array.from(words).some(function (w) { return allBrands.has(w); });
     words.forEach(function (word) {
       (byWord[word] || []).forEach(function (entry) {
         if (seen[entry.index]) { return; }
@@ -155,7 +156,10 @@
           strong.push(entry.index);
         } else if (!strongOnly) {
           var shared = Array.from(entry.words).filter(function (w) { return words.has(w); });
-          if (shared.length && (brandHit || distinctive(shared))) { loose.push(entry.index); }
+          var anotherBrand = !brandHit && namesABrand;
+          if (shared.length && (brandHit || (distinctive(shared) && !anotherBrand))) {
+            loose.push(entry.index);
+          }
         }
       });
     });
