@@ -146,11 +146,14 @@ def add_rate_limit_headers(response):
     return response
 
 
-def hit(limit_text: str, *identifiers: str) -> bool:
+def hit_with_retry(limit_text: str, *identifiers: str) -> tuple[bool, int]:
     """Count one hit of ``limit_text`` for ``identifiers`` in the limiter's store (shared
-    between instances when it is Redis); False once over the limit."""
-    limiter = current_app.extensions["powerbank_limiter"]
-    return limiter.limiter.hit(parse_limit(limit_text), *identifiers)
+    between instances when it is Redis): (allowed, seconds until the window resets)."""
+    strategy = current_app.extensions["powerbank_limiter"].limiter
+    item = parse_limit(limit_text)
+    allowed = strategy.hit(item, *identifiers)
+    reset_at = strategy.get_window_stats(item, *identifiers).reset_time
+    return allowed, max(1, int(reset_at - time.time()))
 
 
 def init_app(app) -> None:
@@ -186,4 +189,5 @@ def init_app(app) -> None:
     )
     app.extensions["powerbank_limiter"] = limiter
     app.register_error_handler(RateLimitExceeded, too_many_requests)
+    app.register_error_handler(TooManyRequests, too_many_requests)
     app.after_request(add_rate_limit_headers)
