@@ -163,6 +163,7 @@ class SQLiteCodeStore:
         self._ready = False
         self._init_lock = threading.Lock()
         self._pending: dict[str, tuple[str, str]] = {}
+        self._inflight: dict[str, tuple[str, str]] = {}
         self._pending_lock = threading.Lock()
         self._flusher: threading.Thread | None = None
         self._pid = os.getpid()
@@ -175,7 +176,7 @@ class SQLiteCodeStore:
         if self._pid != os.getpid():
             self._pid = os.getpid()
             self._local = threading.local()
-            self._pending = {}
+            self._pending, self._inflight = {}, {}
             self._pending_lock = threading.Lock()
             self._flusher = None
 
@@ -230,6 +231,8 @@ class SQLiteCodeStore:
         self._after_fork()
         with self._pending_lock:
             rows, self._pending = self._pending, {}
+            # Readable while being written, so the code never disappears in between.
+            self._inflight = rows
         if rows:
             try:
                 self._write(rows)
@@ -238,6 +241,9 @@ class SQLiteCodeStore:
                     for code, row in rows.items():
                         self._pending.setdefault(code, row)
                 raise
+            finally:
+                with self._pending_lock:
+                    self._inflight = {}
         self._prune_when_due()
         return len(rows)
 
@@ -268,12 +274,12 @@ class SQLiteCodeStore:
 
     def pending(self) -> int:
         with self._pending_lock:
-            return len(self._pending)
+            return len(self._pending) + len(self._inflight)
 
     def lookup(self, code: str) -> str | None:
         self._after_fork()
         with self._pending_lock:
-            row = self._pending.get(code)
+            row = self._pending.get(code) or self._inflight.get(code)
         if row is not None:
             return row[0]
         cutoff = _stamp(datetime.now(timezone.utc) - self.ttl)
