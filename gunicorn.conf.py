@@ -7,8 +7,19 @@ Command-line options override these (``gunicorn -c gunicorn.conf.py -b 0.0.0.0:8
   variable and exit status 1, instead of every worker failing to boot in turn. It also runs the
   start-up data build (``FLASK_DATA_AUTO_BUILD``) once, not once per worker.
 - Sync workers, two by default (``WEB_CONCURRENCY`` overrides): each request is a few
-  milliseconds of CPU over an in-memory dataset, so one process per core is the fastest layout;
-  put a reverse proxy (nginx, see ``deploy/nginx.conf``) in front to deal with slow clients.
+  milliseconds of CPU over an in-memory dataset, so one process per core is the fastest layout.
+  A sync worker is held by one connection for as long as the client takes to send its request:
+  two idle sockets freeze a bare two-worker instance until ``timeout``. The production layout
+  therefore puts nginx in front (``deploy/nginx.conf``), which buffers whole requests and hands
+  gunicorn only complete ones; never expose this port to the Internet directly.
+- Forwarded headers follow ``FLASK_TRUSTED_PROXY_HOPS``, like the app: with 0 (the default)
+  gunicorn believes no ``X-Forwarded-*`` header from anyone (so a forged
+  ``X-Forwarded-Proto: https`` cannot make it claim HTTPS); with 1 or more it believes them
+  from ``GUNICORN_FORWARDED_ALLOW_IPS`` (default ``*``: the proxy is the only way in).
+- Request line and header limits stay at gunicorn's defaults (4094 bytes and 8190 bytes);
+  nginx refuses anything longer first (``large_client_header_buffers``), with its own
+  security headers, so gunicorn's bare 400/414/431 pages never reach a browser.
+- Buffered manual codes are written when a worker exits or is aborted (``compliance/codes.py``).
 - No control socket: several instances may run on one host, and nothing here uses it.
 """
 
@@ -22,3 +33,21 @@ preload_app = True
 timeout = 30
 graceful_timeout = 10
 control_socket_disable = True
+
+_hops = int(os.environ.get("FLASK_TRUSTED_PROXY_HOPS") or 0)
+if _hops > 0:
+    forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "*")
+else:
+    forwarded_allow_ips = ""
+    secure_scheme_headers = {}
+
+
+def _flush_codes(*_args):
+    from compliance import codes
+
+    codes.flush_all()
+
+
+worker_exit = lambda server, worker: _flush_codes()  # noqa: E731
+worker_int = lambda worker: _flush_codes()  # noqa: E731
+worker_abort = lambda worker: _flush_codes()  # noqa: E731

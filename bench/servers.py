@@ -61,11 +61,13 @@ class Gunicorn:
             FLASK_SECRET_KEY=self.secret,
             FLASK_DATABASE=str(self.db_path),
             FLASK_DATA_AUTO_BUILD="false",
-            # All load comes from one address: the per-client API limit would answer 429.
+            # All load comes from one address: the per-client limits would answer 429.
             FLASK_API_RATE_LIMIT="100000000/second",
+            FLASK_PAGE_RATE_LIMIT="100000000/second",
+            FLASK_RESULT_CODES_PER_CLIENT_PER_MINUTE="1000000000",
             FLASK_RESULT_CODES_DATABASE=str(self.db_path.parent / "result_codes.sqlite"),
-            **self.extra_env,
         )
+        env.update(self.extra_env)
         return env
 
     def start(self, timeout: float = 30) -> "Gunicorn":
@@ -166,6 +168,112 @@ def _proc_kb(path: str, field: str) -> int:
     return 0
 
 
+#: What deploy/nginx.conf sets for slow and oversized clients (tests/test_scale.py checks that
+#: both say the same): whole requests are buffered before gunicorn sees them, slow senders
+#: are dropped, and request lines or headers longer than gunicorn accepts are refused here.
+PROXY_SETTINGS = """\
+    client_max_body_size 64k;
+    client_body_buffer_size 64k;
+    client_header_timeout 10s;
+    client_body_timeout 10s;
+    send_timeout 10s;
+    keepalive_timeout 15s;
+    large_client_header_buffers 4 4k;
+    proxy_request_buffering on;
+    proxy_buffering on;
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
+    proxy_connect_timeout 2s;
+    proxy_read_timeout 30s;
+    proxy_next_upstream error timeout http_502 http_503;
+"""
+
+#: nginx's own refusals (oversized request line or headers, bad requests) carry the same
+#: security headers as the app's answers, and a JSON problem body.
+ERROR_PAGES = """\
+        error_page 400 494 /_nginx/400;
+        error_page 413 /_nginx/413;
+        error_page 414 /_nginx/414;
+        location = /_nginx/400 {
+            internal;
+            include security_headers.conf;
+            return 400 '{"type": "/developers#problem-bad-request", "title": "Bad Request", "status": 400, "detail": "The request line or a header is malformed or too long (at most 4 KB each)."}\\n';
+        }
+        location = /_nginx/414 {
+            internal;
+            include security_headers.conf;
+            return 414 '{"type": "/developers#problem-uri-too-long", "title": "URI Too Long", "status": 414, "detail": "The request line is longer than 4 KB."}\\n';
+        }
+        location = /_nginx/413 {
+            internal;
+            include security_headers.conf;
+            return 413 '{"type": "/developers#problem-request-entity-too-large", "title": "Request Entity Too Large", "status": 413, "detail": "Request bodies are at most 64 KB."}\\n';
+        }
+"""
+
+SECURITY_HEADERS = """\
+default_type application/problem+json;
+add_header Content-Security-Policy "default-src 'none'; base-uri 'none'; frame-ancestors 'none'" always;
+add_header X-Content-Type-Options nosniff always;
+add_header Referrer-Policy strict-origin-when-cross-origin always;
+add_header Cross-Origin-Opener-Policy same-origin always;
+"""
+
+
+class Redis:
+    """``redis-server`` as the current user on a free loopback port, data in ``directory``
+    (no snapshots, no append-only file: the tests need a store, not durability)."""
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+        self.port = _free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout: float = 15) -> "Redis":
+        import shutil
+
+        server = shutil.which("redis-server") or "/usr/bin/redis-server"
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [server, "--port", str(self.port), "--bind", "127.0.0.1", "--dir",
+             str(self.directory), "--save", "", "--appendonly", "no", "--daemonize", "no",
+             "--protected-mode", "yes", "--logfile", str(self.directory / "redis.log")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+        def answering():
+            if self.process.poll() is not None:
+                raise RuntimeError("redis-server exited: " + self.process.stderr.read())
+            return self.ping()
+
+        wait_until(answering, timeout, "redis-server")
+        return self
+
+    def ping(self) -> bool:
+        import socket
+
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as conn:
+                conn.sendall(b"PING\r\n")
+                return conn.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        _terminate(self.process, signal.SIGTERM, 10)
+        if self.process:
+            self.process.stderr.close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
 class Nginx:
     """nginx as the current user, prefix and logs in ``directory``, balancing ``upstreams``."""
 
@@ -173,6 +281,7 @@ class Nginx:
         self.directory = Path(directory)
         self.upstreams = upstreams
         self.port = _free_port()
+        self.worker_connections = 1024
         self.process: subprocess.Popen | None = None
 
     @property
@@ -187,7 +296,7 @@ daemon off;
 worker_processes 1;
 pid {d}/nginx.pid;
 error_log {d}/error.log warn;
-events {{ worker_connections 256; }}
+events {{ worker_connections {self.worker_connections}; }}
 http {{
     access_log off;
     client_body_temp_path {d}/client_body;
@@ -195,11 +304,13 @@ http {{
     fastcgi_temp_path {d}/fastcgi;
     uwsgi_temp_path {d}/uwsgi;
     scgi_temp_path {d}/scgi;
+{PROXY_SETTINGS}
     upstream app {{
 {servers}
     }}
     server {{
         listen 127.0.0.1:{self.port};
+{ERROR_PAGES}
         location / {{
             proxy_pass http://app;
             proxy_set_header Host $http_host;
@@ -216,6 +327,7 @@ http {{
         self.directory.mkdir(parents=True, exist_ok=True)
         conf = self.directory / "nginx.conf"
         conf.write_text(self.config())
+        (self.directory / "security_headers.conf").write_text(SECURITY_HEADERS)
         self.process = subprocess.Popen(
             [NGINX, "-p", str(self.directory), "-e", str(self.directory / "error.log"),
              "-c", str(conf)],

@@ -33,6 +33,16 @@ def create_app(test_config: dict | None = None) -> Flask:
         SECRET_KEY_FALLBACKS=[],
         MAX_CONTENT_LENGTH=64 * 1024,
         EMBED_FRAME_ANCESTORS="*",
+        # Hosts and proxies (compliance/security.py): None derives TRUSTED_HOSTS from
+        # PUBLIC_BASE_URL; TRUSTED_PROXY_HOPS is also read by gunicorn.conf.py.
+        TRUSTED_HOSTS=None,
+        TRUSTED_PROXY_HOPS=0,
+        # Shared state for many instances: manual codes (compliance/codes.py) and rate-limit
+        # counts (compliance/ratelimit.py, RATELIMIT_STORAGE_URI) in Redis.
+        REDIS_URL=None,
+        RESULT_CODES_TTL_DAYS=None,
+        RESULT_CODES_FLUSH_SECONDS=None,
+        RESULT_CODES_PER_CLIENT_PER_MINUTE=None,
     )
     app.config.from_prefixed_env()
     if test_config:

@@ -7,11 +7,12 @@ read as ``/api/docs``); the test suite fails if the two disagree. Input goes thr
 
 import hashlib
 import json
+import math
 import re
 from datetime import date
 
-from flask import Blueprint, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Blueprint, current_app, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from . import api_http, ratelimit
 from .api_http import cached_per_data_version, not_stored
@@ -71,7 +72,7 @@ def check_itinerary():
                        "unsupported-media-type")
     try:
         single_values(request.args, ())
-        body = _json_object(request.get_data(cache=False))
+        body = _json_object(_request_body())
         device, legs = _itinerary(body)
         result = run_check(device, legs=legs)
     except ParamError as error:
@@ -86,9 +87,64 @@ def check_itinerary():
     return jsonify(fields)
 
 
+def _request_body() -> bytes:
+    """The whole body, or 413 when it is longer than ``MAX_CONTENT_LENGTH``.
+
+    With a Content-Length over the limit Werkzeug refuses at once. A chunked body has no length,
+    and Werkzeug's stream then stops quietly at the limit, so the cut body would be processed
+    as if it were the whole: one byte more is read from the server's stream to tell the two
+    apart."""
+    data = request.get_data(cache=False)
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit is not None and request.content_length is None and len(data) >= limit:
+        if request.environ["wsgi.input"].read(1):
+            raise RequestEntityTooLarge()
+    return data
+
+
+#: Longer integer literals are no quantity this API takes (the largest, mah, has 7 digits);
+#: they are never turned into an int, which for 4,301+ digits Python refuses with ValueError
+#: and from 309 digits no longer fits a float.
+MAX_INTEGER_DIGITS = 30
+
+
+class _OutOfRange:
+    """A JSON number no field accepts: kept as its text so the field can be named in the 400."""
+
+    def __init__(self, literal: str):
+        self.literal = literal
+
+    def describe(self) -> str:
+        digits = sum(ch.isdigit() for ch in self.literal)
+        return f"is far too large a number ({digits} digits)"
+
+
+def _parse_int(literal: str):
+    if len(literal.lstrip("-")) > MAX_INTEGER_DIGITS:
+        return _OutOfRange(literal)
+    return int(literal)
+
+
+def _parse_float(literal: str):
+    value = float(literal)
+    return value if math.isfinite(value) else _OutOfRange(literal)
+
+
+def _surrogate_free(value: str) -> bool:
+    """False for a lone surrogate (JSON's "\\ud800"), which is no character and cannot be
+    encoded: such a string would fail when the result token is written."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _refuse_duplicate_keys(pairs):
     keys = [key for key, _value in pairs]
     for key in keys:
+        if not _surrogate_free(key):
+            raise ParamError("body", f"the key {key!r} holds a lone surrogate, not text")
         if keys.count(key) > 1:
             raise ParamError("body", f"the key {key!r} is given more than once")
     return dict(pairs)
@@ -101,7 +157,8 @@ def _refuse_constant(name):
 def _json_object(raw: bytes) -> dict:
     try:
         body = json.loads(raw.decode("utf-8"), object_pairs_hook=_refuse_duplicate_keys,
-                          parse_constant=_refuse_constant)
+                          parse_constant=_refuse_constant, parse_int=_parse_int,
+                          parse_float=_parse_float)
     except UnicodeDecodeError:
         raise ParamError("body", "is not UTF-8 text") from None
     except (json.JSONDecodeError, RecursionError) as error:
@@ -130,8 +187,12 @@ def _typed_fields(value, path: str, allowed: tuple[str, ...]) -> dict:
                                     + ", ".join(allowed) + ")")
         if item is None:
             continue
+        if isinstance(item, _OutOfRange):
+            raise ParamError(where, item.describe())
         if key in _STRING_FIELDS and not isinstance(item, str):
             raise ParamError(where, "must be a string or null")
+        if key in _STRING_FIELDS and not _surrogate_free(item):
+            raise ParamError(where, "holds a lone surrogate (such as \\ud800), which is not text")
         if key in _NUMBER_FIELDS and (isinstance(item, bool)
                                       or not isinstance(item, (int, float))):
             raise ParamError(where, "must be a number or null")

@@ -58,7 +58,8 @@ def cached_per_data_version(version_of):
         @wraps(view)
         def wrapper(*args, **kwargs):
             etag = request_etag(version_of())
-            if request.if_none_match.contains_weak(etag):
+            if (not request.if_none_match.star_tag
+                    and request.if_none_match.contains_weak(etag)):
                 # Same request, same data: the answer the client holds is still the answer,
                 # so skip computing it (only a 200 ever carried this ETag).
                 response = Response(status=304)
@@ -66,6 +67,10 @@ def cached_per_data_version(version_of):
                 response = view(*args, **kwargs)
                 if response.status_code != 200:
                     return response
+                if request.if_none_match.star_tag:
+                    # "*" matches any current answer, and only a 200 is one: a request that
+                    # would be 400 is answered 400, whatever the client holds.
+                    response = Response(status=304)
             response.set_etag(etag, weak=True)
             response.headers["Cache-Control"] = LIST_CACHE_CONTROL
             return response

@@ -72,7 +72,13 @@ def _nullable(schema: dict) -> dict:
 
 
 _STRING = {"type": "string"}
-_DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+#: Dates from 2000-01-01 to 2100-12-31 (compliance.params.MIN_DATE, MAX_DATE).
+_DATE = {"type": "string", "format": "date", "pattern": r"^(20\d{2}|2100)-\d{2}-\d{2}$"}
+#: Text without control characters (compliance.params refuses them, naming the parameter).
+#: An empty (or blank) value, which every optional input takes to mean "not given".
+_BLANK = {"type": "string", "pattern": r"^\s*$"}
+#: No control characters, and no bidirectional controls (they are refused: see identify).
+_NO_CONTROL = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]*$"
 _DATETIME = {"type": "string", "format": "date-time"}
 _URL = {"type": "string", "format": "uri"}
 _TEXT_OR_NULL = {"type": ["string", "null"]}
@@ -297,9 +303,10 @@ SCHEMAS = {
                         "leg's own answer."},
     "DeviceInput": _object(
         {
-            "model": {"type": ["string", "null"], "maxLength": MAX_MODEL},
-            "brand": {"type": ["string", "null"], "maxLength": MAX_TEXT},
-            "serial": {"type": ["string", "null"], "maxLength": MAX_TEXT},
+            "model": {"type": ["string", "null"], "maxLength": MAX_MODEL, "pattern": _NO_CONTROL},
+            "brand": {"type": ["string", "null"], "maxLength": MAX_TEXT, "pattern": _NO_CONTROL},
+            "serial": {"type": ["string", "null"], "maxLength": MAX_TEXT,
+                       "pattern": _NO_CONTROL},
             "wh": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": MAX_WH},
             "mah": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": MAX_MAH},
             "v": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": 60},
@@ -311,10 +318,10 @@ SCHEMAS = {
     ),
     "LegInput": _object(
         {
-            "airline": {"type": ["string", "null"], "pattern": "^[A-Za-z0-9]{2}$"},
-            "origin": {"type": ["string", "null"], "pattern": "^[A-Za-z]{3}$"},
-            "destination": {"type": ["string", "null"], "pattern": "^[A-Za-z]{3}$"},
-            "date": _nullable(_DATE),
+            "airline": {"type": ["string", "null"], "pattern": r"^([A-Za-z0-9]{2}|\s*)$"},
+            "origin": {"type": ["string", "null"], "pattern": r"^([A-Za-z]{3}|\s*)$"},
+            "destination": {"type": ["string", "null"], "pattern": r"^([A-Za-z]{3}|\s*)$"},
+            "date": {"oneOf": [_DATE, _BLANK, {"type": "null"}]},
         },
         required=[], additional=False,
     ),
@@ -472,6 +479,9 @@ SCHEMAS["ModelSuggestions"] = _object({
 
 def _query(name: str, schema: dict, description: str, required: bool = False,
            example=None) -> dict:
+    if not required:
+        # A form leaves unanswered fields empty: an empty value is the same as none.
+        schema = {"anyOf": [schema, _BLANK]}
     parameter = {"name": name, "in": "query", "required": required, "schema": schema,
                  "description": description}
     if example is not None:
@@ -490,10 +500,15 @@ def _paging(default: int, maximum: int) -> list[dict]:
 
 _AIRLINE_PARAM = {"type": "string", "pattern": "^[A-Za-z0-9]{2}$"}
 _AIRPORT_PARAM = {"type": "string", "pattern": "^[A-Za-z]{3}$"}
-_TEXT_PARAM = {"type": "string", "maxLength": MAX_TEXT}
+_TEXT_PARAM = {"type": "string", "maxLength": MAX_TEXT, "pattern": _NO_CONTROL}
+#: A required text: at least one character that is not a space.
+_REQUIRED_TEXT_PARAM = {"type": "string", "maxLength": MAX_TEXT,
+                        "pattern": r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*"
+                                   r"[^\s\x00-\x1f\x7f-\x9f\u2028\u2029]"
+                                   r"[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"}
 
 CHECK_QUERY = [
-    _query("model", {"type": "string", "maxLength": MAX_MODEL},
+    _query("model", {"type": "string", "maxLength": MAX_MODEL, "pattern": _NO_CONTROL},
            "Model number as printed (case, spaces, hyphens, look-alike letters and a leading "
            "brand do not matter), or the product's name, or both (\"Anker PowerCore 10000 "
            "(A1263)\"): see `device.identified_as` and `recall.status` `possible_match`. Text "
@@ -683,7 +698,7 @@ PATHS = {
             "description": "Prefix match on the normalised model number over recalled models "
                            "and the capacity catalogue: `anker a-126` finds `A1263`.",
             "parameters": [
-                _query("q", _TEXT_PARAM, "What the user typed so far.", required=True,
+                _query("q", _REQUIRED_TEXT_PARAM, "What the user typed so far.", required=True,
                        example="anker a-126"),
                 _query("limit", {"type": "integer", "minimum": 1, "maximum": 50,
                                  "default": 10}, "Most suggestions.", example=10),

@@ -1,84 +1,43 @@
-"""Rate limiting of the public API: a fixed-window counter per client, kept in memory.
+"""Rate limits, with Flask-Limiter: the JSON API and the pages that write a manual code.
 
-Limits are written ``"<count>/<period>"`` (``"60/minute"``, ``"1000/hour"``, ``"5/second"``).
+Limits are written ``"<count>/<period>"`` (``"60/minute"``, ``"1000/hour"``, ``"5/second"``) and
+counted in fixed windows per client.
 
-- ``API_RATE_LIMIT`` applies per client address (``request.remote_addr``; behind a reverse
-  proxy, set ``TRUSTED_PROXY_HOPS`` so that it is the client's, not the proxy's). Default
-  ``"300/minute"``; off by default when ``app.testing`` is true, because the test suite sends
-  hundreds of requests from one address (tests switch it on explicitly).
-- ``API_KEY_RATE_LIMIT`` applies per key to requests carrying a valid ``X-API-Key`` header.
-  Keys come from ``API_KEYS`` (environment ``FLASK_API_KEYS``, a JSON list); there are none in
-  the repository. A key that is not configured is refused with 401 rather than silently counted
-  as anonymous, so a typo in a key shows at once.
+- ``API_RATE_LIMIT`` (default ``"300/minute"``): every ``/api/v1/`` request, per client address
+  (``request.remote_addr``; behind a reverse proxy set ``TRUSTED_PROXY_HOPS`` so that it is the
+  client's, not the proxy's).
+- ``API_KEY_RATE_LIMIT`` (default ``"3000/minute"``): per key, for requests carrying a valid
+  ``X-API-Key``. Keys come from ``API_KEYS`` (environment ``FLASK_API_KEYS``, a JSON list); there
+  are none in the repository. A key that is not configured is refused with 401 rather than
+  silently counted as anonymous, so a typo in a key shows at once.
+- ``PAGE_RATE_LIMIT`` (default ``"120/minute"``): per client address, over the pages that issue
+  or open a result and so may record a manual code (``/check``, ``/r/<token>``, its card, the
+  embedded check). Reading pages, files and ``/healthz`` are not limited.
 
-The counts live in the process: with several workers or instances each one counts on its own,
-so the effective limit is the configured one times the number of processes. That keeps the app
-stateless over its read-only database; put a shared limiter in the proxy if that matters.
+All three are off when ``app.testing`` is true unless set, because the test suite sends hundreds
+of requests from one address (tests switch them on explicitly).
+
+Where the counts live: ``RATELIMIT_STORAGE_URI`` (environment ``FLASK_RATELIMIT_STORAGE_URI``).
+The default ``memory://`` counts in each process, so N worker processes allow N times the limit;
+``redis://host:6379/0`` shares one count between every worker and instance. If the store cannot
+be reached the request is let through on an in-process count (and the error logged): a limiter
+outage never takes the checker down.
 """
 
 import hashlib
 import hmac
-import math
-import re
-import threading
 import time
-from dataclasses import dataclass
 
-from flask import current_app, g, request
+from flask import current_app, g, render_template, request
+from flask_limiter import Limit, Limiter, RateLimitExceeded
+from limits import parse as parse_limit
+from werkzeug.exceptions import TooManyRequests
 
+from .i18n import _
 from .problems import problem
 
-PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
-_LIMIT = re.compile(r"^\s*(\d{1,9})\s*/\s*(second|minute|hour|day)s?\s*$")
-
-
-@dataclass(frozen=True)
-class Limit:
-    count: int
-    period: int
-
-    @classmethod
-    def parse(cls, text: str) -> "Limit":
-        match = _LIMIT.match(text or "")
-        if not match or int(match.group(1)) < 1:
-            raise ValueError(f"rate limit {text!r} is not of the form '60/minute'")
-        return cls(int(match.group(1)), PERIODS[match.group(2)])
-
-
-@dataclass(frozen=True)
-class Decision:
-    allowed: bool
-    limit: int
-    remaining: int
-    reset_after: int
-
-
-class FixedWindowCounter:
-    """Counts hits per client in the current window of ``period`` seconds.
-
-    All clients share the same window boundaries, so rolling over to a new window simply drops
-    every count: memory is bounded by the number of clients seen within one window.
-    """
-
-    def __init__(self, limit: Limit, clock=time.monotonic):
-        self.limit = limit
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._window = None
-        self._counts: dict[str, int] = {}
-
-    def hit(self, client: str) -> Decision:
-        now = self._clock()
-        window = int(now // self.limit.period)
-        reset_after = max(1, math.ceil((window + 1) * self.limit.period - now))
-        with self._lock:
-            if window != self._window:
-                self._window, self._counts = window, {}
-            count = self._counts.get(client, 0)
-            if count >= self.limit.count:
-                return Decision(False, self.limit.count, 0, reset_after)
-            self._counts[client] = count + 1
-        return Decision(True, self.limit.count, self.limit.count - count - 1, reset_after)
+#: Endpoints that issue or open a result and so may write a manual code.
+WRITING_ENDPOINTS = frozenset({"web.check", "web.result", "staff.result_card", "embed.check"})
 
 
 def configured_keys(app) -> list[str]:
@@ -89,7 +48,7 @@ def configured_keys(app) -> list[str]:
 
 
 def _key_id(key: str) -> str:
-    """Counters are indexed by a digest, so the keys themselves are not kept twice in memory."""
+    """Counters are indexed by a digest, so the keys themselves are never kept in the store."""
     return "key:" + hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
@@ -97,63 +56,138 @@ def _valid_key(given: str, keys: list[str]) -> bool:
     return any(hmac.compare_digest(given.encode(), key.encode()) for key in keys)
 
 
-def limit_api_request():
-    """``before_request`` hook: count the request and refuse it with 429 over the limit."""
-    if not request.path.startswith("/api/v1/") or request.method == "OPTIONS":
+def client_address() -> str:
+    return "addr:" + (request.remote_addr or "unknown")
+
+
+def _api_key_client() -> str:
+    return _key_id(request.headers.get("X-API-Key", ""))
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/v1/") and request.method != "OPTIONS"
+
+
+def _exempt_unless_anonymous_api() -> bool:
+    return not _is_api() or "X-API-Key" in request.headers
+
+
+def _exempt_unless_keyed_api() -> bool:
+    return not _is_api() or "X-API-Key" not in request.headers
+
+
+def _exempt_unless_writing_page() -> bool:
+    return request.endpoint not in WRITING_ENDPOINTS
+
+
+def _setting(name: str):
+    return lambda: current_app.config.get(name) or ""
+
+
+def refuse_unknown_keys():
+    """``before_request`` hook, ahead of the limiter: a wrong key is 401, never anonymous."""
+    if not _is_api():
         return None
-    limiters = current_app.extensions["api_rate_limiters"]
     given = request.headers.get("X-API-Key")
-    if given is not None:
-        if not _valid_key(given, configured_keys(current_app)):
-            return problem(401, "Invalid API key",
-                           "The X-API-Key header does not hold a key configured on this "
-                           "server. Leave the header out to use the anonymous limit.",
-                           "invalid-api-key")
-        limiter, client = limiters["key"], _key_id(given)
+    if given is not None and not _valid_key(given, configured_keys(current_app)):
+        return problem(401, "Invalid API key",
+                       "The X-API-Key header does not hold a key configured on this "
+                       "server. Leave the header out to use the anonymous limit.",
+                       "invalid-api-key")
+    return None
+
+
+def _seconds_until_reset() -> int:
+    limit = current_app.extensions["powerbank_limiter"].current_limit
+    if limit is None:
+        return 1
+    return max(1, int(limit.reset_at - time.time()))
+
+
+def too_many_requests(error: RateLimitExceeded | TooManyRequests):
+    """429 as problem+json under /api, as a page elsewhere; always with ``Retry-After``."""
+    retry = getattr(error, "retry_after", None) or _seconds_until_reset()
+    limit = getattr(error, "limit", None)
+    if request.path.startswith("/api/"):
+        if limit is not None:
+            amount = limit.limit
+            detail = (f"This client may make {amount.amount} API requests per "
+                      f"{_period_name(amount)}. Try again in {retry} seconds, or ask the "
+                      "operator for an API key (header X-API-Key) for a higher limit.")
+        else:
+            detail = error.description
+        response = problem(429, "Too many requests", detail, "too-many-requests",
+                           retry_after=retry)
     else:
-        limiter, client = limiters["address"], "addr:" + (request.remote_addr or "unknown")
-    if limiter is None:
-        return None
-    decision = limiter.hit(client)
-    g.rate_limit_decision = decision
-    if decision.allowed:
-        return None
-    response = problem(
-        429, "Too many requests",
-        f"This client may make {decision.limit} API requests per "
-        f"{_period_name(limiter.limit.period)}. Try again in {decision.reset_after} seconds, or "
-        "ask the operator for an API key (header X-API-Key) for a higher limit.",
-        "too-many-requests",
-        retry_after=decision.reset_after,
-    )
-    response.headers["Retry-After"] = str(decision.reset_after)
+        page_error = TooManyRequests(_(
+            "Too many results were asked for from this address. Try again in %(seconds)s "
+            "seconds.", seconds=retry))
+        response = current_app.make_response(
+            (render_template("error.html", error=page_error), 429))
+    response.headers["Retry-After"] = str(retry)
     return response
+
+
+def _period_name(item) -> str:
+    name = item.GRANULARITY.name
+    return name if item.multiples == 1 else f"{item.multiples} {name}s"
 
 
 def add_rate_limit_headers(response):
-    decision = g.get("rate_limit_decision")
-    if decision is not None:
-        response.headers["RateLimit-Limit"] = str(decision.limit)
-        response.headers["RateLimit-Remaining"] = str(decision.remaining)
-        response.headers["RateLimit-Reset"] = str(decision.reset_after)
+    limiter = current_app.extensions["powerbank_limiter"]
+    try:
+        limit = limiter.current_limit
+    except Exception:  # the store went away between the check and here: no headers
+        limit = None
+    if limit is not None:
+        response.headers["RateLimit-Limit"] = str(limit.limit.amount)
+        response.headers["RateLimit-Remaining"] = str(max(0, limit.remaining))
+        response.headers["RateLimit-Reset"] = str(max(1, int(limit.reset_at - time.time())))
     return response
 
 
-def _period_name(seconds: int) -> str:
-    return next(name for name, length in PERIODS.items() if length == seconds)
-
-
-def _limiter(text: str | None) -> FixedWindowCounter | None:
-    return FixedWindowCounter(Limit.parse(text)) if text else None
+def hit_with_retry(limit_text: str, *identifiers: str) -> tuple[bool, int]:
+    """Count one hit of ``limit_text`` for ``identifiers`` in the limiter's store (shared
+    between instances when it is Redis): (allowed, seconds until the window resets)."""
+    strategy = current_app.extensions["powerbank_limiter"].limiter
+    item = parse_limit(limit_text)
+    allowed = strategy.hit(item, *identifiers)
+    reset_at = strategy.get_window_stats(item, *identifiers).reset_time
+    return allowed, max(1, int(reset_at - time.time()))
 
 
 def init_app(app) -> None:
     app.config.setdefault("API_RATE_LIMIT", None if app.testing else "300/minute")
     app.config.setdefault("API_KEY_RATE_LIMIT", None if app.testing else "3000/minute")
+    app.config.setdefault("PAGE_RATE_LIMIT", None if app.testing else "120/minute")
     app.config.setdefault("API_KEYS", [])
-    app.extensions["api_rate_limiters"] = {
-        "address": _limiter(app.config["API_RATE_LIMIT"]),
-        "key": _limiter(app.config["API_KEY_RATE_LIMIT"]),
-    }
-    app.before_request(limit_api_request)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.config.setdefault("RATELIMIT_STRATEGY", "fixed-window")
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", "powerbank")
+    for name in ("API_RATE_LIMIT", "API_KEY_RATE_LIMIT", "PAGE_RATE_LIMIT"):
+        if app.config[name]:
+            try:
+                parse_limit(app.config[name])
+            except ValueError:
+                raise ValueError(f"{name}={app.config[name]!r} is not of the form "
+                                 "'60/minute'") from None
+    app.before_request(refuse_unknown_keys)
+    limiter = Limiter(
+        client_address,
+        app=app,
+        default_limits=[
+            Limit(_setting("API_RATE_LIMIT"), key_function=client_address, scope="api",
+                  shared=True, exempt_when=_exempt_unless_anonymous_api),
+            Limit(_setting("API_KEY_RATE_LIMIT"), key_function=_api_key_client,
+                  scope="api-key", shared=True, exempt_when=_exempt_unless_keyed_api),
+            Limit(_setting("PAGE_RATE_LIMIT"), key_function=client_address, scope="pages",
+                  shared=True, exempt_when=_exempt_unless_writing_page),
+        ],
+        headers_enabled=False,
+    )
+    app.extensions["powerbank_limiter"] = limiter
+    app.register_error_handler(RateLimitExceeded, too_many_requests)
+    app.register_error_handler(TooManyRequests, too_many_requests)
     app.after_request(add_rate_limit_headers)

@@ -97,10 +97,18 @@ def run_itinerary_check(values: dict):
 
 
 def language_links() -> list[dict]:
-    """One link per language to this same page, keeping every other query parameter."""
+    """One link per language to this same page, keeping every other query parameter.
+
+    The path is built from the matched route, never copied from the request: a path such as
+    ``/%5Cevil.example`` (a 404) would otherwise become ``href="/\\evil.example"``, which
+    browsers read as a link to another site. Pages without a route link to the start page."""
     current = select_locale()
     kept = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "lang"])
-    prefix = f"{request.path}?{kept}&lang=" if kept else f"{request.path}?lang="
+    if request.url_rule is not None and request.endpoint:
+        path = url_for(request.endpoint, **(request.view_args or {}))
+    else:
+        path = url_for("web.index")
+    prefix = f"{path}?{kept}&lang=" if kept else f"{path}?lang="
     return [{"code": code, "name": name, "current": code == current,
              "html_lang": HTML_LANG.get(code, code), "url": prefix + quote_plus(code)}
             for code, name in LANGUAGES.items()]

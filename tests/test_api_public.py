@@ -4,11 +4,9 @@ import json
 
 import pytest
 
-from compliance import create_app
 from compliance.build import build_database
 from compliance.normalize import fold
-from compliance.ratelimit import FixedWindowCounter, Limit
-from tests.conftest import TEST_SECRET, make_app
+from tests.conftest import make_app
 
 READ_ONLY = ["/api/v1/airlines", "/api/v1/recalls", "/api/v1/rules", "/api/v1/models?q=A1",
              "/api/openapi.json"]
@@ -106,87 +104,6 @@ def test_check_answers_are_never_stored(client):
     for response in (get, post, bad):
         assert response.headers["Cache-Control"] == "no-store"
         assert "ETag" not in response.headers
-
-
-# --- Rate limiting ----------------------------------------------------------------------------
-
-
-def test_limiter_is_off_in_tests_by_default_and_on_in_production(built_db, monkeypatch):
-    assert make_app(built_db).extensions["api_rate_limiters"]["address"] is None
-    monkeypatch.delenv("FLASK_API_RATE_LIMIT", raising=False)
-    production = create_app({"SECRET_KEY": TEST_SECRET, "DATABASE": str(built_db),
-                             "DATA_AUTO_BUILD": False})
-    assert production.config["API_RATE_LIMIT"] == "300/minute"
-    assert production.extensions["api_rate_limiters"]["address"].limit == Limit(300, 60)
-
-
-def test_429_after_the_limit_with_retry_after(built_db):
-    client = make_app(built_db, API_RATE_LIMIT="3/minute").test_client()
-    answers = [client.get("/api/v1/airlines?limit=1") for _ in range(3)]
-    assert [a.status_code for a in answers] == [200, 200, 200]
-    assert [a.headers["RateLimit-Remaining"] for a in answers] == ["2", "1", "0"]
-    refused = client.get("/api/v1/check?wh=50")
-    assert refused.status_code == 429
-    assert refused.mimetype == "application/problem+json"
-    body = refused.get_json()
-    assert body["type"].endswith("#problem-too-many-requests") and body["status"] == 429
-    retry = int(refused.headers["Retry-After"])
-    assert 1 <= retry <= 60 and body["retry_after"] == retry
-    assert "3 API requests per minute" in body["detail"]
-    assert refused.headers["Access-Control-Allow-Origin"] == "*"
-    assert client.options("/api/v1/check").status_code == 200
-    assert client.get("/developers").status_code == 200
-    assert client.get("/healthz").status_code == 200
-
-
-def test_limits_are_per_client_address(built_db):
-    client = make_app(built_db, API_RATE_LIMIT="2/minute").test_client()
-    for _ in range(2):
-        assert client.get("/api/v1/rules?limit=1").status_code == 200
-    assert client.get("/api/v1/rules?limit=1").status_code == 429
-    other = {"REMOTE_ADDR": "192.0.2.7"}
-    assert client.get("/api/v1/rules?limit=1", environ_base=other).status_code == 200
-
-
-def test_an_api_key_raises_the_limit_and_a_wrong_key_is_refused(built_db):
-    app = make_app(built_db, API_RATE_LIMIT="2/minute", API_KEY_RATE_LIMIT="5/minute",
-                   API_KEYS=["partner-key-1"])
-    client = app.test_client()
-    keyed = {"X-API-Key": "partner-key-1"}
-    statuses = [client.get("/api/v1/airlines?limit=1", headers=keyed).status_code
-                for _ in range(6)]
-    assert statuses == [200] * 5 + [429]
-    assert client.get("/api/v1/airlines?limit=1").status_code == 200
-    wrong = client.get("/api/v1/airlines", headers={"X-API-Key": "partner-key-2"})
-    assert wrong.status_code == 401
-    assert wrong.get_json()["type"].endswith("#problem-invalid-api-key")
-
-
-def test_api_keys_from_the_environment_as_a_json_list(built_db, monkeypatch):
-    monkeypatch.setenv("FLASK_API_KEYS", '["env-key-a", "env-key-b"]')
-    client = make_app(built_db, API_RATE_LIMIT="1/minute",
-                      API_KEY_RATE_LIMIT="10/minute").test_client()
-    assert client.get("/api/v1/rules?limit=1").status_code == 200
-    assert client.get("/api/v1/rules?limit=1").status_code == 429
-    assert client.get("/api/v1/rules?limit=1",
-                      headers={"X-API-Key": "env-key-b"}).status_code == 200
-
-
-def test_fixed_window_resets_at_the_window_boundary():
-    now = [120.0]
-    counter = FixedWindowCounter(Limit(2, 60), clock=lambda: now[0])
-    assert [counter.hit("a").allowed for _ in range(3)] == [True, True, False]
-    now[0] = 150.2
-    refused = counter.hit("a")
-    assert not refused.allowed and refused.reset_after == 30
-    now[0] = 180.0
-    assert counter.hit("a").allowed
-
-
-@pytest.mark.parametrize("text", ["60", "60/fortnight", "0/minute", "-1/minute", "a/minute"])
-def test_bad_limit_settings_are_refused(text):
-    with pytest.raises(ValueError):
-        Limit.parse(text)
 
 
 # --- Read-only lists --------------------------------------------------------------------------
