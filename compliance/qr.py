@@ -13,6 +13,8 @@ from functools import lru_cache
 import qrcode
 import qrcode.constants
 
+from . import qrfast
+
 ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_Q
 QUIET_ZONE = 4
 #: A fixed mask skips the trial of all eight masks (the slowest step); any mask is valid per the
@@ -20,25 +22,19 @@ QUIET_ZONE = 4
 MASK_PATTERN = 2
 
 
-#: The smallest version that holds a single segment depends only on its mode and length, and
-#: result URLs of one site come in a handful of lengths: fitting each length once saves the
-#: library's fitting pass (about a sixth of building a code) on every other URL of that length.
-_fitted_version: dict[tuple[int, int], int] = {}
+def matrix_uncached(url: str) -> qrfast.Code:
+    """Build the code for ``url``: the same modules as `qrcode` makes with the same version,
+    error level and mask (:mod:`compliance.qrfast` does the per-URL work only; ``./run bench``
+    measures both, and the tests compare them module for module)."""
+    return qrfast.encode(url, ERROR_CORRECTION, MASK_PATTERN)
 
 
-def matrix_uncached(url: str) -> qrcode.QRCode:
-    """Build the code for ``url``; the fixed mask makes this several times faster than trying
-    all eight (``./run bench`` measures both)."""
-    data = qrcode.util.QRData(url)
-    version = _fitted_version.get((data.mode, len(data)))
-    code = qrcode.QRCode(
-        version=version, error_correction=ERROR_CORRECTION, border=QUIET_ZONE,
-        mask_pattern=MASK_PATTERN,
-    )
-    code.add_data(data)
-    if version is None:
-        _fitted_version[(data.mode, len(data))] = code.best_fit()
-    code.make(fit=False)
+def matrix_qrcode(url: str) -> qrcode.QRCode:
+    """The same code built by `qrcode` alone (the reference for the tests and the benchmark)."""
+    code = qrcode.QRCode(error_correction=ERROR_CORRECTION, border=QUIET_ZONE,
+                         mask_pattern=MASK_PATTERN)
+    code.add_data(url, optimize=0)
+    code.make(fit=True)
     return code
 
 
@@ -61,12 +57,12 @@ def svg(url: str, title: str = "QR code") -> str:
     qrcode's own SVG factories draw one rectangle per module (about 15 KB for a result URL);
     drawing runs instead keeps the inline code near 3 KB.
     """
-    matrix = _matrix(url).get_matrix()
-    size = len(matrix)
+    rows = _matrix(url).rows
+    size = len(rows) + 2 * QUIET_ZONE
     runs = [
-        f"M{run.start()} {y}h{len(run[0])}v1h-{len(run[0])}z"
-        for y, row in enumerate(matrix)
-        for run in _DARK_RUN.finditer(bytes(row))
+        f"M{run.start() + QUIET_ZONE} {y}h{len(run[0])}v1h-{len(run[0])}z"
+        for y, row in enumerate(rows, QUIET_ZONE)
+        for run in _DARK_RUN.finditer(row)
     ]
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
@@ -88,9 +84,7 @@ def _escape(text: str) -> str:
 
 @lru_cache(maxsize=256)
 def png(url: str, box_size: int = 10) -> bytes:
-    code = matrix_uncached(url)
-    code.box_size = box_size
-    image = code.make_image()
+    image = matrix_uncached(url).to_qrcode(box_size, QUIET_ZONE).make_image()
     out = io.BytesIO()
     image.save(out)
     return out.getvalue()
