@@ -150,6 +150,8 @@ def init_app(app) -> None:
     target = compiled_dir(app)
     compile_catalogs(SOURCE_DIR, target)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(target))
+    if "jinja_env" not in app.__dict__:  # not yet made: make it the per-language kind
+        app.jinja_environment = i18n.LanguageEnvironment
     Babel(app, locale_selector=select_locale)
     i18n.install_in_templates(app)
     app.cli.add_command(translate_cli)

@@ -1,0 +1,114 @@
+"""The render fast paths give the same pages: translations compiled into the templates per
+language (compliance.i18n.LanguageEnvironment) against the plain calls, page for page and byte
+for byte, in every language."""
+
+from datetime import datetime, timezone
+
+import pytest
+
+from compliance import api, i18n, results, staff, traveller, web
+from compliance.i18n_setup import LANGUAGES
+from tests.conftest import make_app
+
+NOW = datetime.now(timezone.utc).replace(hour=12, minute=0, second=0, microsecond=0)
+
+PAGES = [
+    "/",
+    "/check?wh=20",
+    "/check?mah=20000&v=3.7",
+    "/check?mah=20000&v=5",
+    "/check?mah=26800&count=2&ccc=false",
+    "/check?model=A1263&airline=EK&origin=DXB&destination=LHR",
+    "/check?model=A1366&wh=74",
+    "/check?unlabelled=true&airline=LH&origin=FRA&destination=JFK",
+    "/check?wh=50&airline=KE&origin=ICN&destination=NRT",
+    "/check?wh=120&airline=CA&origin=PEK&destination=PVG",
+    "/check?wh=90&airline=EK&origin=DXB&destination=LHR&airline2=LH&origin2=LHR"
+    "&destination2=FRA",
+    "/check?wh=abc&model=A1263",
+    "/check",
+    "/data",
+    "/developers",
+    "/api/docs",
+    "/embed",
+    "/embed/check?wh=30&airline=EK",
+    "/embed/check?wh=abc",
+    "/v",
+    "/v?code=ZZZZ-ZZZZ",
+    "/scan",
+    "/nope",
+    "/r/NOT-A-TOKEN",
+]
+
+
+@pytest.fixture
+def fixed_clock(monkeypatch):
+    for module in (results, traveller, web, staff, api):
+        monkeypatch.setattr(module, "utcnow", lambda: NOW)
+
+
+@pytest.fixture
+def two_apps(built_db, tmp_path, fixed_clock):
+    inlined = make_app(built_db, RESULT_CODES_DATABASE=str(tmp_path / "a.sqlite"))
+    plain = make_app(built_db, RESULT_CODES_DATABASE=str(tmp_path / "b.sqlite"))
+    plain.jinja_env.inline_translations = False
+    assert isinstance(inlined.jinja_env, i18n.LanguageEnvironment)
+    return inlined.test_client(), plain.test_client()
+
+
+def get(client, path, lang):
+    separator = "&" if "?" in path else "?"
+    response = client.get(f"{path}{separator}lang={lang}" if lang else path)
+    return response.status_code, response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", [None, *LANGUAGES])
+def test_every_page_the_same_with_translations_compiled_in(two_apps, lang):
+    inlined, plain = two_apps
+    for path in PAGES:
+        assert get(inlined, path, lang) == get(plain, path, lang), path
+
+
+@pytest.mark.parametrize("lang", ["zh", "ja"])
+def test_result_and_card_pages_the_same(two_apps, lang):
+    inlined, plain = two_apps
+    for query in ("wh=20&airline=EK&origin=DXB&destination=LHR", "model=A1263", "mah=30000"):
+        url = inlined.get(f"/api/v1/check?{query}").get_json()["result_url"]
+        path = "/" + url.split("/", 3)[3]
+        for page in (path, path + "/card", path.replace("/R/", "/r/")):
+            assert get(inlined, page, lang) == get(plain, page, lang), page
+
+
+def test_browser_language_is_used_too(two_apps):
+    inlined, plain = two_apps
+    headers = {"Accept-Language": "ko-KR,ko;q=0.9"}
+    one = inlined.get("/check?wh=20", headers=headers).get_data(as_text=True)
+    other = plain.get("/check?wh=20", headers=headers).get_data(as_text=True)
+    assert one == other and 'lang="ko"' in one
+
+
+def test_translations_are_really_compiled_in(app):
+    """The overlay's compiled source holds the translated text, not a call (so the test above
+    compares two different code paths), and what cannot be inlined safely stays a call."""
+    with app.test_request_context("/?lang=ja"):
+        environment = app.jinja_env.for_catalog(i18n.catalog())
+        source, _filename, _uptodate = environment.loader.get_source(environment, "base.html")
+        compiled = environment.preprocess(source, "base.html")
+        translated = i18n.catalog().ugettext("Skip to content")
+    assert translated != "Skip to content"
+    assert '{{ _("Skip to content") }}' in source
+    assert '{{ _("Skip to content") }}' not in compiled
+    assert translated in compiled
+    for message, kept in [("100%", True), ("a {{ b }}", True), (" lead", True), ("plain", False)]:
+        with app.test_request_context("/"):
+            environment = app.jinja_env.for_catalog(_Fixed(message))
+            out = environment.preprocess('{{ _("x") }}', "t.html")
+        assert (out == '{{ _("x") }}') is kept, message
+
+
+class _Fixed:
+    def __init__(self, text):
+        self.text = text
+
+    def ugettext(self, message):
+        return self.text
