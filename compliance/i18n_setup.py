@@ -37,6 +37,7 @@ LANGUAGES = {"en": "English", "zh": "简体中文", "ko": "한국어", "ja": "�
 #: The HTML ``lang`` value (BCP 47) where it differs from the code.
 HTML_LANG = {"zh": "zh-Hans"}
 DEFAULT_LANGUAGE = "en"
+LANGUAGE_CODES = list(LANGUAGES)
 
 
 def canonical_language(value: str | None) -> str | None:
@@ -52,14 +53,26 @@ def chosen_language() -> str | None:
     """The language the reader picked explicitly with ``lang=``, if any."""
     if not has_request_context():
         return None
-    return canonical_language(request.args.get("lang"))
+    return _languages()[0]
 
 
 def select_locale() -> str:
     if not has_request_context():
         return DEFAULT_LANGUAGE
-    return chosen_language() or request.accept_languages.best_match(
-        list(LANGUAGES)) or DEFAULT_LANGUAGE
+    return _languages()[1]
+
+
+def _languages() -> tuple[str | None, str]:
+    """(chosen language, selected language) of this request, worked out once per request: a
+    page asks some ten times (links, the switch, the catalog, ``<html lang>``)."""
+    current = request._get_current_object()
+    known = getattr(current, "_compliance_languages", None)
+    if known is None or known[0] is not current.args:
+        chosen = canonical_language(current.args.get("lang"))
+        selected = chosen or current.accept_languages.best_match(LANGUAGE_CODES) \
+            or DEFAULT_LANGUAGE
+        known = current._compliance_languages = (current.args, chosen, selected)
+    return known[1], known[2]
 
 
 def compile_catalogs(source_dir: Path, target_dir: Path) -> list[str]:

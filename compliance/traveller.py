@@ -7,12 +7,14 @@ check keeps the plain URL of the API and older links.
 """
 
 import hashlib
+import os
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote_plus, urlencode
 
 from babel import Locale
-from flask import Response, current_app, request, url_for
+from babel.numbers import parse_pattern
+from flask import Response, current_app, has_request_context, request, url_for
 from flask_babel import format_decimal, get_locale
 
 from .db import get_dataset
@@ -132,9 +134,25 @@ def label_refusers(answer) -> list[str]:
     return issuers
 
 
+_NUMBER_FORMAT = "#,##0.##"
+_NUMBER_PATTERN = parse_pattern(_NUMBER_FORMAT)
+
+
 def number(value) -> str:
-    """A number for people in the reader's locale: 20,000 / 74 / 99.9."""
-    return format_decimal(value, format="#,##0.##")
+    """A number for people in the reader's locale: 20,000 / 74 / 99.9.
+
+    What Flask-Babel's ``format_decimal`` gives, with the pattern parsed once and each
+    (value, locale) formatted once: a result page shows the same few numbers several times.
+    """
+    locale = get_locale()
+    if locale is None:
+        return format_decimal(value, format=_NUMBER_FORMAT)
+    return _number(value, type(value), locale)
+
+
+@lru_cache(maxsize=4096)
+def _number(value, kind: type, locale: Locale) -> str:
+    return _NUMBER_PATTERN.apply(value, locale)
 
 
 @lru_cache(maxsize=64)
@@ -161,10 +179,22 @@ def root_script(filename: str, cache_control: str) -> Response:
 
 def static_url(filename: str) -> str:
     """URL of a static file carrying its content hash, so it can be cached for a year and is
-    fetched again as soon as it changes."""
-    path = Path(current_app.static_folder) / filename
-    version = _file_hash(str(path), path.stat().st_mtime_ns)
-    return url_for("static", filename=filename, v=version)
+    fetched again as soon as it changes (the file is looked at on every call; the URL is built
+    once per version of the file and script root)."""
+    path = os.path.join(current_app.static_folder, filename)
+    version = _file_hash(path, os.stat(path).st_mtime_ns)
+    if not has_request_context():
+        return url_for("static", filename=filename, v=version)
+    key = (current_app.static_url_path, request.script_root, request.url_root, filename, version)
+    url = _static_urls.get(key)
+    if url is None:
+        if len(_static_urls) > 256:
+            _static_urls.clear()
+        url = _static_urls[key] = url_for("static", filename=filename, v=version)
+    return url
+
+
+_static_urls: dict[tuple, str] = {}
 
 
 def cache_static_files(response):
