@@ -57,23 +57,41 @@ def svg(url: str, title: str = "QR code") -> str:
     qrcode's own SVG factories draw one rectangle per module (about 15 KB for a result URL);
     drawing runs instead keeps the inline code near 3 KB.
     """
-    rows = _matrix(url).rows
-    size = len(rows) + 2 * QUIET_ZONE
-    runs = [
-        f"M{run.start() + QUIET_ZONE} {y}h{len(run[0])}v1h-{len(run[0])}z"
-        for y, row in enumerate(rows, QUIET_ZONE)
-        for run in _DARK_RUN.finditer(row)
-    ]
+    code = _matrix(url)
+    size = code.modules_count + 2 * QUIET_ZONE
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
         f'shape-rendering="crispEdges" role="img" aria-label="{_escape(title)}">'
         f'<rect width="{size}" height="{size}" fill="#fff"/>'
-        f'<path fill="#000" d="{"".join(runs)}"/></svg>'
+        f'<path fill="#000" d="{_runs(code)}"/></svg>'
     )
 
 
-#: A row of the matrix as bytes is 1 for dark and 0 for light modules; a run of ones is one
-#: horizontal bar of the drawing.
+def _runs(code: qrfast.Code) -> str:
+    """The path of the dark modules, one ``M x y h len v1 h -len z`` bar per horizontal run.
+
+    One regular-expression pass over all rows (joined by a light module, so no run crosses a
+    row) and the coordinates' text from tables: a few hundred runs per code, this is most of
+    the cost of drawing it."""
+    stride = code.modules_count + 1
+    rows = b"\x00".join(code.rows)
+    x_text, y_text, bar_text = _X_TEXT, _Y_TEXT, _BAR_TEXT
+    parts = []
+    for run in _DARK_RUN.finditer(rows):
+        start, end = run.span()
+        y, x = divmod(start, stride)
+        parts.append(x_text[x] + y_text[y] + bar_text[end - start])
+    return "".join(parts)
+
+
+#: Text of each x (with the move), y and bar length, the quiet zone added (version 40 at most).
+_X_TEXT = [f"M{x + QUIET_ZONE} " for x in range(177)]
+_Y_TEXT = [str(y + QUIET_ZONE) for y in range(177)]
+_BAR_TEXT = [f"h{n}v1h-{n}z" for n in range(178)]
+
+
+#: The matrix as bytes is 1 for dark and 0 for light modules; a run of ones is one horizontal
+#: bar of the drawing.
 _DARK_RUN = re.compile(b"\x01+")
 
 

@@ -81,6 +81,7 @@ def test_up_to_version_40():
     fast = qrfast.encode(text, qrcode.constants.ERROR_CORRECT_Q, 2)
     assert fast.version == reference.version == 40
     assert fast.modules() == reference.modules
+    assert qr.svg.__wrapped__(text, "QR code") == old_svg(text, "QR code")
     with pytest.raises(qrcode.exceptions.DataOverflowError):
         qrfast.encode(text * 2, qrcode.constants.ERROR_CORRECT_Q, 2)
 
