@@ -31,19 +31,21 @@ def catalog():
     per-request state, tied to the locale object it was made for, so ``force_locale`` and
     ``refresh`` (which replace or drop that object) still take effect at once.
     """
-    english = g.get("reader_reads_source_language")
+    # The request's g itself, not through its proxy: this runs for every message.
+    store = g._get_current_object()
+    english = getattr(store, "reader_reads_source_language", None)
     if english is None:
         from .i18n_setup import DEFAULT_LANGUAGE, select_locale
 
-        english = g.reader_reads_source_language = select_locale() == DEFAULT_LANGUAGE
+        english = store.reader_reads_source_language = select_locale() == DEFAULT_LANGUAGE
     if english:
         return _SOURCE_LANGUAGE
-    state = g.get("_flask_babel")
+    state = getattr(store, "_flask_babel", None)
     memo = getattr(state, "compliance_catalog", None)
     if memo is not None and memo[0] is getattr(state, "babel_locale", None):
         return memo[1]
     translations = get_translations()
-    state = g._flask_babel
+    state = store._flask_babel
     locale = getattr(state, "babel_locale", None)
     if locale is not None:
         state.compliance_catalog = (locale, translations)

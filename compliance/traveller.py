@@ -101,11 +101,22 @@ def run_itinerary_check(values: dict):
 def language_links() -> list[dict]:
     """One link per language to this same page, keeping every other query parameter."""
     current = select_locale()
-    kept = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "lang"])
+    # What urlencode() gives, pair by pair: the same few codes and dates recur on every page.
+    kept = "&".join([_query_pair(k, v) for k, v in request.args.items(multi=True)
+                     if k != "lang"])
     prefix = f"{request.path}?{kept}&lang=" if kept else f"{request.path}?lang="
     return [{"code": code, "name": name, "current": code == current,
-             "html_lang": HTML_LANG.get(code, code), "url": prefix + quote_plus(code)}
-            for code, name in LANGUAGES.items()]
+             "html_lang": html_lang, "url": prefix + quoted}
+            for code, name, html_lang, quoted in _LANGUAGE_PARTS]
+
+
+_LANGUAGE_PARTS = [(code, name, HTML_LANG.get(code, code), quote_plus(code))
+                   for code, name in LANGUAGES.items()]
+
+
+@lru_cache(maxsize=4096)
+def _query_pair(key: str, value: str) -> str:
+    return urlencode([(key, value)])
 
 
 def country_name(code: str | None) -> str:

@@ -125,3 +125,19 @@ def test_num_filter_is_flask_babels_format_decimal(app, lang):
     with app.test_request_context(f"/?lang={lang}"), force_locale(lang):
         for value in values * 2:  # the second time from the cache
             assert traveller.number(value) == format_decimal(value, format="#,##0.##"), value
+
+
+def test_language_links_keep_the_query_as_urlencode_writes_it(app):
+    from urllib.parse import quote_plus, urlencode
+
+    for query in ["", "wh=20", "lang=ja", "model=A+1263&lang=zh&wh=20&wh=30",
+                  "origin=%E6%9D%B1%E4%BA%AC&x=a%26b%3Dc&empty=", "a=%20&lang=xx&b=~_.-"]:
+        with app.test_request_context(f"/check?{query}"):
+            from flask import request
+
+            kept = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "lang"])
+            prefix = f"/check?{kept}&lang=" if kept else "/check?lang="
+            links = traveller.language_links()
+            assert [link["url"] for link in links] == [prefix + quote_plus(code)
+                                                       for code in LANGUAGES]
+            assert sum(link["current"] for link in links) == 1
