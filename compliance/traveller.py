@@ -219,9 +219,31 @@ def cache_static_files(response):
     return response
 
 
+def template_url_for(endpoint: str, **values) -> str:
+    """The templates' ``url_for``: Flask's, remembered per request root for the links every
+    page repeats (the home page with or without ``lang``, data, scan). Only plain calls are
+    remembered: a named endpoint, short text values, no ``_external``/``_anchor``-style option,
+    and only while the app registers no URL-default hooks (which could change the answer)."""
+    app = current_app._get_current_object()
+    if (not has_request_context() or endpoint.startswith(".") or app.url_default_functions
+            or any(key.startswith("_") or not (value is None or isinstance(value, str)
+                                               and len(value) <= 32)
+                   for key, value in values.items())):
+        return url_for(endpoint, **values)
+    cache = app.extensions.setdefault("template_urls", {})
+    key = (request.script_root, request.url_root, endpoint, tuple(sorted(values.items())))
+    url = cache.get(key)
+    if url is None:
+        if len(cache) > 1024:
+            cache.clear()
+        url = cache[key] = url_for(endpoint, **values)
+    return url
+
+
 def init_app(app) -> None:
     app.after_request(cache_static_files)
     app.jinja_env.filters["num"] = number
+    app.jinja_env.globals["url_for"] = template_url_for
     app.jinja_env.globals.update(
         language_links=language_links,
         country_name=country_name,

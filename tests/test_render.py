@@ -141,3 +141,19 @@ def test_language_links_keep_the_query_as_urlencode_writes_it(app):
             assert [link["url"] for link in links] == [prefix + quote_plus(code)
                                                        for code in LANGUAGES]
             assert sum(link["current"] for link in links) == 1
+
+
+def test_template_url_for_is_flasks(app):
+    from flask import url_for
+
+    calls = [("web.index", {}), ("web.index", {"lang": None}), ("web.index", {"lang": "zh"}),
+             ("data.index", {}), ("staff.scan", {}), ("web.result_qr_svg", {"token": "1ABC"}),
+             ("web.index", {"_external": True}), ("web.index", {"_anchor": "trip"}),
+             ("static", {"filename": "style.css", "v": "0123456789"})]
+    for base in ("/", "/check?wh=20"):
+        for root in ("", "/prefix"):
+            with app.test_request_context(base, base_url=f"https://example.org{root}"):
+                for _ in range(2):  # the second time from the cache
+                    for endpoint, values in calls:
+                        assert traveller.template_url_for(endpoint, **values) == \
+                            url_for(endpoint, **values)
