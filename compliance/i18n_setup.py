@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 import click
@@ -21,6 +22,8 @@ from babel.messages.pofile import read_po
 from flask import has_request_context, request
 from flask.cli import AppGroup
 from flask_babel import Babel
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from . import i18n
 
@@ -69,10 +72,17 @@ def _languages() -> tuple[str | None, str]:
     known = getattr(current, "_compliance_languages", None)
     if known is None or known[0] is not current.args:
         chosen = canonical_language(current.args.get("lang"))
-        selected = chosen or current.accept_languages.best_match(LANGUAGE_CODES) \
-            or DEFAULT_LANGUAGE
+        selected = chosen or _browser_language(current.headers.get("Accept-Language"))
         known = current._compliance_languages = (current.args, chosen, selected)
     return known[1], known[2]
+
+
+@lru_cache(maxsize=1024)
+def _browser_language(header: str | None) -> str:
+    """Our language for an Accept-Language header, as ``request.accept_languages.best_match``
+    gives it (parsed once per distinct header: browsers send a handful of them)."""
+    accepted = parse_accept_header(header, LanguageAccept)
+    return accepted.best_match(LANGUAGE_CODES) or DEFAULT_LANGUAGE
 
 
 def compile_catalogs(source_dir: Path, target_dir: Path) -> list[str]:

@@ -192,11 +192,13 @@ def static_url(filename: str) -> str:
     """URL of a static file carrying its content hash, so it can be cached for a year and is
     fetched again as soon as it changes (the file is looked at on every call; the URL is built
     once per version of the file and script root)."""
-    path = os.path.join(current_app.static_folder, filename)
+    app = current_app._get_current_object()
+    path = os.path.join(app.static_folder, filename)
     version = _file_hash(path, os.stat(path).st_mtime_ns)
     if not has_request_context():
         return url_for("static", filename=filename, v=version)
-    key = (current_app.static_url_path, request.script_root, request.url_root, filename, version)
+    # A path without the host (url_for's default): the script root is all it depends on.
+    key = (app.static_url_path, request.script_root, filename, version)
     url = _static_urls.get(key)
     if url is None:
         if len(_static_urls) > 256:
@@ -231,7 +233,7 @@ def template_url_for(endpoint: str, **values) -> str:
                    for key, value in values.items())):
         return url_for(endpoint, **values)
     cache = app.extensions.setdefault("template_urls", {})
-    key = (request.script_root, request.url_root, endpoint, tuple(sorted(values.items())))
+    key = (request.script_root, endpoint, tuple(sorted(values.items())))
     url = cache.get(key)
     if url is None:
         if len(cache) > 1024:

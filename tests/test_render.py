@@ -157,3 +157,16 @@ def test_template_url_for_is_flasks(app):
                     for endpoint, values in calls:
                         assert traveller.template_url_for(endpoint, **values) == \
                             url_for(endpoint, **values)
+
+
+def test_browser_language_as_werkzeug_picks_it(app):
+    from compliance import i18n_setup
+
+    headers = [None, "", "ko-KR,ko;q=0.9", "fr, ja;q=0.5, zh;q=0.6", "zh-TW", "*", "en;q=0",
+               "de-CH,de;q=0.9,en;q=0.8", "ja;q=0.1,ko;q=0.1", "xx;;;q=bad, ko", "ZH-hans-CN"]
+    for header in headers:
+        with app.test_request_context("/", headers={"Accept-Language": header} if header else {}):
+            from flask import request
+
+            expected = request.accept_languages.best_match(list(LANGUAGES)) or "en"
+            assert i18n_setup.select_locale() == expected, header
