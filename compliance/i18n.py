@@ -5,6 +5,7 @@ while the engine itself stays a plain function usable from the CLI and tests.
 """
 
 import re
+from collections import ChainMap
 
 from babel.support import NullTranslations
 
@@ -120,6 +121,13 @@ class LanguageEnvironment(FlaskEnvironment):
             return self.for_catalog(catalog()).get_template(name, parent, globals)
         return super().get_template(name, parent, globals)
 
+    def make_globals(self, d=None):
+        """Jinja's ChainMap of a template's globals over the environment's, whose ``keys()`` is
+        a plain set: every ``{% from ... import %}`` subtracts it from the render's global names
+        (``Template._get_default_module``), which through ChainMap's generic view was a
+        membership test in Python per name, twice per result page."""
+        return _Globals({} if d is None else d, self.globals)
+
     def for_catalog(self, translations) -> "LanguageEnvironment":
         overlays = self.__dict__.setdefault("_language_overlays", {})
         overlay = overlays.get(translations)
@@ -129,6 +137,11 @@ class LanguageEnvironment(FlaskEnvironment):
             overlay.__dict__.pop("_language_overlays", None)
             overlays[translations] = overlay
         return overlay
+
+
+class _Globals(ChainMap):
+    def keys(self):
+        return set().union(*self.maps)
 
 
 #: ``{{ _("literal") }}`` exactly, the literal without escapes, braces or percent signs.

@@ -8,6 +8,7 @@ check keeps the plain URL of the API and older links.
 
 import hashlib
 import os
+import time
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote_plus, urlencode
@@ -194,7 +195,7 @@ def static_url(filename: str) -> str:
     once per version of the file and script root)."""
     app = current_app._get_current_object()
     path = os.path.join(app.static_folder, filename)
-    version = _file_hash(path, os.stat(path).st_mtime_ns)
+    version = _static_version(path)
     if not has_request_context():
         return url_for("static", filename=filename, v=version)
     # A path without the host (url_for's default): the script root is all it depends on.
@@ -208,6 +209,19 @@ def static_url(filename: str) -> str:
 
 
 _static_urls: dict[tuple, str] = {}
+#: path -> (when last looked at, its content hash)
+_static_versions: dict[str, tuple[float, str]] = {}
+STATIC_RECHECK_SECONDS = 1.0
+
+
+def _static_version(path: str) -> str:
+    """The content hash of a static file, looking at the file again at most once a second (an
+    edited stylesheet shows on the next page a second later)."""
+    now = time.monotonic()
+    known = _static_versions.get(path)
+    if known is None or now - known[0] >= STATIC_RECHECK_SECONDS:
+        known = _static_versions[path] = (now, _file_hash(path, os.stat(path).st_mtime_ns))
+    return known[1]
 
 
 def cache_static_files(response):

@@ -170,3 +170,20 @@ def test_browser_language_as_werkzeug_picks_it(app):
 
             expected = request.accept_languages.best_match(list(LANGUAGES)) or "en"
             assert i18n_setup.select_locale() == expected, header
+
+
+def test_template_globals_still_follow_the_environment(app):
+    """make_globals keeps Jinja's ChainMap: a global added after a template was compiled is
+    seen, template globals win, and nothing leaks into the environment."""
+    environment = app.jinja_env
+    template = environment.from_string("{{ late_global | default('none') }}",
+                                       globals={"own": 1})
+    with app.test_request_context("/"):
+        assert template.render() == "none"
+        environment.globals["late_global"] = "seen"
+        try:
+            assert template.render() == "seen"
+            assert {"own", "late_global", "url_for"} <= template.globals.keys()
+        finally:
+            del environment.globals["late_global"]
+    assert "own" not in environment.globals
