@@ -11,9 +11,11 @@ until the data is rebuilt. Check answers are ``no-store`` (see :data:`NO_STORE`)
 """
 
 import hashlib
+import json
 from functools import wraps
 
 from flask import Response, request
+from flask.json.provider import DefaultJSONProvider
 
 #: Read-only lists: fresh for 5 minutes, then revalidated (a 304 costs almost nothing).
 LIST_CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=60"
@@ -92,5 +94,41 @@ def not_stored(view):
     return wrapper
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON provider with the encoder of its compact responses built once.
+
+    ``jsonify`` calls ``json.dumps`` with keyword arguments, which builds a new encoder for
+    every answer; this keeps one per setting and gives the same text (same separators,
+    ``ensure_ascii``, ``sort_keys`` and ``default``), with Flask's own path for the indented
+    debug output."""
+
+    def response(self, *args, **kwargs):
+        if (self.compact is None and self._app.debug) or self.compact is False:
+            return super().response(*args, **kwargs)
+        obj = self._prepare_response_obj(args, kwargs)
+        return self._app.response_class(f"{self._compact_encoder().encode(obj)}\n",
+                                        mimetype=self.mimetype)
+
+    def _compact_encoder(self) -> json.JSONEncoder:
+        settings = (self.ensure_ascii, self.sort_keys, self.default)
+        cached = self.__dict__.get("_encoder")
+        if cached is None or cached[0] != settings:
+            encoder = json.JSONEncoder(ensure_ascii=self.ensure_ascii, sort_keys=self.sort_keys,
+                                       separators=(",", ":"), default=self.default)
+            cached = self._encoder = (settings, encoder)
+        return cached[1]
+
+
+def install_json_provider(app) -> None:
+    """Swap in :class:`JSONProvider`, keeping the settings already made on ``app.json``."""
+    if type(app.json) is not DefaultJSONProvider:
+        return
+    provider = JSONProvider(app)
+    for name in ("ensure_ascii", "sort_keys", "compact", "mimetype"):
+        setattr(provider, name, getattr(app.json, name))
+    app.json = provider
+
+
 def init_app(app) -> None:
+    install_json_provider(app)
     app.after_request(add_cors_headers)

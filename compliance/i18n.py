@@ -4,11 +4,16 @@ The engine marks its sentences with ``_`` so that pages can show them in the rea
 while the engine itself stays a plain function usable from the CLI and tests.
 """
 
+import re
+from collections import ChainMap
+
 from babel.support import NullTranslations
 
 from flask import g, has_app_context
+from flask.templating import Environment as FlaskEnvironment
 from flask_babel import get_translations
 from jinja2 import pass_eval_context
+from jinja2.ext import Extension
 from markupsafe import Markup
 
 
@@ -27,19 +32,21 @@ def catalog():
     per-request state, tied to the locale object it was made for, so ``force_locale`` and
     ``refresh`` (which replace or drop that object) still take effect at once.
     """
-    english = g.get("reader_reads_source_language")
+    # The request's g itself, not through its proxy: this runs for every message.
+    store = g._get_current_object()
+    english = getattr(store, "reader_reads_source_language", None)
     if english is None:
         from .i18n_setup import DEFAULT_LANGUAGE, select_locale
 
-        english = g.reader_reads_source_language = select_locale() == DEFAULT_LANGUAGE
+        english = store.reader_reads_source_language = select_locale() == DEFAULT_LANGUAGE
     if english:
         return _SOURCE_LANGUAGE
-    state = g.get("_flask_babel")
+    state = getattr(store, "_flask_babel", None)
     memo = getattr(state, "compliance_catalog", None)
     if memo is not None and memo[0] is getattr(state, "babel_locale", None):
         return memo[1]
     translations = get_translations()
-    state = g._flask_babel
+    state = store._flask_babel
     locale = getattr(state, "babel_locale", None)
     if locale is not None:
         state.compliance_catalog = (locale, translations)
@@ -85,3 +92,79 @@ def N_(message: str) -> str:
     """Mark a string for extraction without translating it here: for message templates kept in
     tables (e.g. condition texts) that are translated with ``_`` where they are used."""
     return message
+
+
+# --- Translations inlined into the templates, one compiled copy per language ------------------
+
+
+class LanguageEnvironment(FlaskEnvironment):
+    """Flask's template environment, with the constant messages compiled in per language.
+
+    Why: a result page prints some 60 messages that are plain literals (``{{ _("Result") }}``);
+    each costs a template call, a catalog look-up, a Markup and a format at every render, about a
+    third of the page. Their translation depends only on the reader's catalog, so each catalog
+    gets its own overlay of this environment (same loader, globals and filters, its own cache
+    of compiled templates) whose templates have those literals replaced by the translated text
+    before compiling (:class:`InlineTranslations`). Messages with variables, or any text that
+    could change meaning once inlined, stay calls, so the page is byte for byte the same
+    (``tests/test_render.py`` compares every page in every language with and without).
+
+    ``inline_translations = False`` on the app's environment turns it off.
+    """
+
+    inline_translations = True
+    #: The catalog an overlay was made for; None on the app's own environment.
+    language_catalog = None
+
+    def get_template(self, name, parent=None, globals=None):
+        if self.language_catalog is None and self.inline_translations and has_app_context():
+            return self.for_catalog(catalog()).get_template(name, parent, globals)
+        return super().get_template(name, parent, globals)
+
+    def make_globals(self, d=None):
+        """Jinja's ChainMap of a template's globals over the environment's, whose ``keys()`` is
+        a plain set: every ``{% from ... import %}`` subtracts it from the render's global names
+        (``Template._get_default_module``), which through ChainMap's generic view was a
+        membership test in Python per name, twice per result page."""
+        return _Globals({} if d is None else d, self.globals)
+
+    def for_catalog(self, translations) -> "LanguageEnvironment":
+        overlays = self.__dict__.setdefault("_language_overlays", {})
+        overlay = overlays.get(translations)
+        if overlay is None:
+            overlay = self.overlay(extensions=[InlineTranslations], cache_size=400)
+            overlay.language_catalog = translations
+            overlay.__dict__.pop("_language_overlays", None)
+            overlays[translations] = overlay
+        return overlay
+
+
+class _Globals(ChainMap):
+    def keys(self):
+        return set().union(*self.maps)
+
+
+#: ``{{ _("literal") }}`` exactly, the literal without escapes, braces or percent signs.
+_LITERAL_MESSAGE = re.compile(r"""\{\{ _\((?:"([^"\\{}%]*)"|'([^'\\{}%]*)')\) \}\}""")
+#: Text that would not read back as itself inside a template, or that Jinja's whitespace
+#: control next to it could trim: such translations stay calls.
+_UNSAFE_INLINE = re.compile(r"[{}%#]|^\s|\s$")
+
+
+class InlineTranslations(Extension):
+    """Replace each ``{{ _("literal") }}`` by its translation in the overlay's catalog, before
+    the template is compiled. What it replaces prints exactly that text at render time: the
+    call returns the translation as Markup (under autoescape, so printed as is) formatted with
+    no variables, which for text without ``%`` is the text itself."""
+
+    def preprocess(self, source, name, filename=None):
+        translations = self.environment.language_catalog
+        if translations is None:
+            return source
+
+        def inline(match):
+            message = match.group(1) if match.group(1) is not None else match.group(2)
+            text = translations.ugettext(message)
+            return match.group(0) if _UNSAFE_INLINE.search(text) else text
+
+        return _LITERAL_MESSAGE.sub(inline, source)

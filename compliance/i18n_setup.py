@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 import click
@@ -21,6 +22,8 @@ from babel.messages.pofile import read_po
 from flask import has_request_context, request
 from flask.cli import AppGroup
 from flask_babel import Babel
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from . import i18n
 
@@ -37,6 +40,7 @@ LANGUAGES = {"en": "English", "zh": "简体中文", "ko": "한국어", "ja": "�
 #: The HTML ``lang`` value (BCP 47) where it differs from the code.
 HTML_LANG = {"zh": "zh-Hans"}
 DEFAULT_LANGUAGE = "en"
+LANGUAGE_CODES = list(LANGUAGES)
 
 
 def canonical_language(value: str | None) -> str | None:
@@ -52,14 +56,33 @@ def chosen_language() -> str | None:
     """The language the reader picked explicitly with ``lang=``, if any."""
     if not has_request_context():
         return None
-    return canonical_language(request.args.get("lang"))
+    return _languages()[0]
 
 
 def select_locale() -> str:
     if not has_request_context():
         return DEFAULT_LANGUAGE
-    return chosen_language() or request.accept_languages.best_match(
-        list(LANGUAGES)) or DEFAULT_LANGUAGE
+    return _languages()[1]
+
+
+def _languages() -> tuple[str | None, str]:
+    """(chosen language, selected language) of this request, worked out once per request: a
+    page asks some ten times (links, the switch, the catalog, ``<html lang>``)."""
+    current = request._get_current_object()
+    known = getattr(current, "_compliance_languages", None)
+    if known is None or known[0] is not current.args:
+        chosen = canonical_language(current.args.get("lang"))
+        selected = chosen or _browser_language(current.headers.get("Accept-Language"))
+        known = current._compliance_languages = (current.args, chosen, selected)
+    return known[1], known[2]
+
+
+@lru_cache(maxsize=1024)
+def _browser_language(header: str | None) -> str:
+    """Our language for an Accept-Language header, as ``request.accept_languages.best_match``
+    gives it (parsed once per distinct header: browsers send a handful of them)."""
+    accepted = parse_accept_header(header, LanguageAccept)
+    return accepted.best_match(LANGUAGE_CODES) or DEFAULT_LANGUAGE
 
 
 def compile_catalogs(source_dir: Path, target_dir: Path) -> list[str]:
@@ -150,6 +173,8 @@ def init_app(app) -> None:
     target = compiled_dir(app)
     compile_catalogs(SOURCE_DIR, target)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(target))
+    if "jinja_env" not in app.__dict__:  # not yet made: make it the per-language kind
+        app.jinja_environment = i18n.LanguageEnvironment
     Babel(app, locale_selector=select_locale)
     i18n.install_in_templates(app)
     app.cli.add_command(translate_cli)

@@ -179,13 +179,12 @@ def parse_trip(values: dict, data: Dataset, today: date) -> Trip:
 def single_values(multidict, allowed: tuple[str, ...]) -> dict:
     """A plain dict from a query string or form, refusing unknown and repeated parameters."""
     values = {}
-    for key in multidict.keys():
+    for key, items in multidict.lists():
         if key not in allowed:
             shown = key if len(key) <= 40 and not _CONTROL.search(key) else key[:40] + "..."
             shown = _printable(shown)
             raise ParamError(shown if shown.strip() else repr(shown),
                              "is not a parameter of this endpoint")
-        items = multidict.getlist(key)
         if len(items) > 1:
             raise ParamError(key, "was given more than once")
         values[key] = items[0]

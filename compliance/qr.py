@@ -13,6 +13,8 @@ from functools import lru_cache
 import qrcode
 import qrcode.constants
 
+from . import qrfast
+
 ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_Q
 QUIET_ZONE = 4
 #: A fixed mask skips the trial of all eight masks (the slowest step); any mask is valid per the
@@ -20,25 +22,19 @@ QUIET_ZONE = 4
 MASK_PATTERN = 2
 
 
-#: The smallest version that holds a single segment depends only on its mode and length, and
-#: result URLs of one site come in a handful of lengths: fitting each length once saves the
-#: library's fitting pass (about a sixth of building a code) on every other URL of that length.
-_fitted_version: dict[tuple[int, int], int] = {}
+def matrix_uncached(url: str) -> qrfast.Code:
+    """Build the code for ``url``: the same modules as `qrcode` makes with the same version,
+    error level and mask (:mod:`compliance.qrfast` does the per-URL work only; ``./run bench``
+    measures both, and the tests compare them module for module)."""
+    return qrfast.encode(url, ERROR_CORRECTION, MASK_PATTERN)
 
 
-def matrix_uncached(url: str) -> qrcode.QRCode:
-    """Build the code for ``url``; the fixed mask makes this several times faster than trying
-    all eight (``./run bench`` measures both)."""
-    data = qrcode.util.QRData(url)
-    version = _fitted_version.get((data.mode, len(data)))
-    code = qrcode.QRCode(
-        version=version, error_correction=ERROR_CORRECTION, border=QUIET_ZONE,
-        mask_pattern=MASK_PATTERN,
-    )
-    code.add_data(data)
-    if version is None:
-        _fitted_version[(data.mode, len(data))] = code.best_fit()
-    code.make(fit=False)
+def matrix_qrcode(url: str) -> qrcode.QRCode:
+    """The same code built by `qrcode` alone (the reference for the tests and the benchmark)."""
+    code = qrcode.QRCode(error_correction=ERROR_CORRECTION, border=QUIET_ZONE,
+                         mask_pattern=MASK_PATTERN)
+    code.add_data(url, optimize=0)
+    code.make(fit=True)
     return code
 
 
@@ -61,23 +57,41 @@ def svg(url: str, title: str = "QR code") -> str:
     qrcode's own SVG factories draw one rectangle per module (about 15 KB for a result URL);
     drawing runs instead keeps the inline code near 3 KB.
     """
-    matrix = _matrix(url).get_matrix()
-    size = len(matrix)
-    runs = [
-        f"M{run.start()} {y}h{len(run[0])}v1h-{len(run[0])}z"
-        for y, row in enumerate(matrix)
-        for run in _DARK_RUN.finditer(bytes(row))
-    ]
+    code = _matrix(url)
+    size = code.modules_count + 2 * QUIET_ZONE
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
         f'shape-rendering="crispEdges" role="img" aria-label="{_escape(title)}">'
         f'<rect width="{size}" height="{size}" fill="#fff"/>'
-        f'<path fill="#000" d="{"".join(runs)}"/></svg>'
+        f'<path fill="#000" d="{_runs(code)}"/></svg>'
     )
 
 
-#: A row of the matrix as bytes is 1 for dark and 0 for light modules; a run of ones is one
-#: horizontal bar of the drawing.
+def _runs(code: qrfast.Code) -> str:
+    """The path of the dark modules, one ``M x y h len v1 h -len z`` bar per horizontal run.
+
+    One regular-expression pass over all rows (joined by a light module, so no run crosses a
+    row) and the coordinates' text from tables: a few hundred runs per code, this is most of
+    the cost of drawing it."""
+    stride = code.modules_count + 1
+    rows = b"\x00".join(code.rows)
+    x_text, y_text, bar_text = _X_TEXT, _Y_TEXT, _BAR_TEXT
+    parts = []
+    for run in _DARK_RUN.finditer(rows):
+        start, end = run.span()
+        y, x = divmod(start, stride)
+        parts.append(x_text[x] + y_text[y] + bar_text[end - start])
+    return "".join(parts)
+
+
+#: Text of each x (with the move), y and bar length, the quiet zone added (version 40 at most).
+_X_TEXT = [f"M{x + QUIET_ZONE} " for x in range(177)]
+_Y_TEXT = [str(y + QUIET_ZONE) for y in range(177)]
+_BAR_TEXT = [f"h{n}v1h-{n}z" for n in range(178)]
+
+
+#: The matrix as bytes is 1 for dark and 0 for light modules; a run of ones is one horizontal
+#: bar of the drawing.
 _DARK_RUN = re.compile(b"\x01+")
 
 
@@ -88,9 +102,7 @@ def _escape(text: str) -> str:
 
 @lru_cache(maxsize=256)
 def png(url: str, box_size: int = 10) -> bytes:
-    code = matrix_uncached(url)
-    code.box_size = box_size
-    image = code.make_image()
+    image = matrix_uncached(url).to_qrcode(box_size, QUIET_ZONE).make_image()
     out = io.BytesIO()
     image.save(out)
     return out.getvalue()

@@ -6,6 +6,7 @@ token, result URL and QR code.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app, g, has_request_context, request, url_for
@@ -67,8 +68,13 @@ def public_base_url() -> str:
 def result_url(token: str) -> str:
     """The URL a QR code carries: scheme and host upper-cased (they are case-insensitive) so
     that, with the upper-case token, the whole URL encodes in QR alphanumeric mode."""
-    base = urlsplit(public_base_url())
-    return f"{base.scheme.upper()}://{base.netloc.upper()}{base.path}/R/{token}"
+    return _result_url_prefix(public_base_url()) + token
+
+
+@lru_cache(maxsize=64)
+def _result_url_prefix(base_url: str) -> str:
+    base = urlsplit(base_url)
+    return f"{base.scheme.upper()}://{base.netloc.upper()}{base.path}/R/"
 
 
 def api_fields(result: CheckResult) -> dict:

@@ -52,11 +52,25 @@ def _key(secret: str | bytes, purpose: str) -> bytes:
 
 
 def _tag(secret, body: bytes) -> bytes:
-    return hmac.new(_key(secret, "result-token-v1"), body, hashlib.sha256).digest()[:TAG_BYTES]
+    # hmac.digest: the same HMAC-SHA256 in one C call, without building an HMAC object.
+    return hmac.digest(_key(secret, "result-token-v1"), body, "sha256")[:TAG_BYTES]
+
+
+_B32_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+#: Every 10-bit value as its two base32 characters.
+_B32_PAIRS = [a + b for a in _B32_ALPHABET for b in _B32_ALPHABET]
 
 
 def _b32(data: bytes) -> str:
-    return base64.b32encode(data).decode().rstrip("=")
+    """``base64.b32encode(data)`` without the padding, the same characters at about half the
+    cost (the data as one integer, two characters per table look-up)."""
+    bits = len(data) * 8
+    chars = -(-bits // 5)
+    number = int.from_bytes(data, "big") << (chars * 5 - bits + 5 * (chars % 2))
+    pairs = _B32_PAIRS
+    text = "".join([pairs[(number >> shift) & 1023]
+                    for shift in range(10 * ((chars + 1) // 2 - 1), -1, -10)])
+    return text[:chars]
 
 
 def _unb32(text: str) -> bytes:
@@ -156,8 +170,8 @@ _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 def manual_code(token: str, secret) -> str:
     """An 8-character code staff can type when a camera fails (Crockford base32, no I/L/O/U)."""
-    digest = hmac.new(_key(secret, "manual-code-v1"), token.upper().encode(), hashlib.sha256)
-    number = int.from_bytes(digest.digest()[:5], "big")
+    digest = hmac.digest(_key(secret, "manual-code-v1"), token.upper().encode(), "sha256")
+    number = int.from_bytes(digest[:5], "big")
     return "".join(_CROCKFORD[(number >> shift) & 31] for shift in range(35, -1, -5))
 
 

@@ -7,12 +7,15 @@ check keeps the plain URL of the API and older links.
 """
 
 import hashlib
+import os
+import time
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote_plus, urlencode
 
 from babel import Locale
-from flask import Response, current_app, request, url_for
+from babel.numbers import parse_pattern
+from flask import Response, current_app, has_request_context, request, url_for
 from flask_babel import format_decimal, get_locale
 
 from .db import get_dataset
@@ -103,15 +106,26 @@ def language_links() -> list[dict]:
     ``/%5Cevil.example`` (a 404) would otherwise become ``href="/\\evil.example"``, which
     browsers read as a link to another site. Pages without a route link to the start page."""
     current = select_locale()
-    kept = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "lang"])
+    # What urlencode() gives, pair by pair: the same few codes and dates recur on every page.
+    kept = "&".join([_query_pair(k, v) for k, v in request.args.items(multi=True)
+                     if k != "lang"])
     if request.url_rule is not None and request.endpoint:
         path = url_for(request.endpoint, **(request.view_args or {}))
     else:
         path = url_for("web.index")
     prefix = f"{path}?{kept}&lang=" if kept else f"{path}?lang="
     return [{"code": code, "name": name, "current": code == current,
-             "html_lang": HTML_LANG.get(code, code), "url": prefix + quote_plus(code)}
-            for code, name in LANGUAGES.items()]
+             "html_lang": html_lang, "url": prefix + quoted}
+            for code, name, html_lang, quoted in _LANGUAGE_PARTS]
+
+
+_LANGUAGE_PARTS = [(code, name, HTML_LANG.get(code, code), quote_plus(code))
+                   for code, name in LANGUAGES.items()]
+
+
+@lru_cache(maxsize=4096)
+def _query_pair(key: str, value: str) -> str:
+    return urlencode([(key, value)])
 
 
 def country_name(code: str | None) -> str:
@@ -140,9 +154,25 @@ def label_refusers(answer) -> list[str]:
     return issuers
 
 
+_NUMBER_FORMAT = "#,##0.##"
+_NUMBER_PATTERN = parse_pattern(_NUMBER_FORMAT)
+
+
 def number(value) -> str:
-    """A number for people in the reader's locale: 20,000 / 74 / 99.9."""
-    return format_decimal(value, format="#,##0.##")
+    """A number for people in the reader's locale: 20,000 / 74 / 99.9.
+
+    What Flask-Babel's ``format_decimal`` gives, with the pattern parsed once and each
+    (value, locale) formatted once: a result page shows the same few numbers several times.
+    """
+    locale = get_locale()
+    if locale is None:
+        return format_decimal(value, format=_NUMBER_FORMAT)
+    return _number(value, type(value), locale)
+
+
+@lru_cache(maxsize=4096)
+def _number(value, kind: type, locale: Locale) -> str:
+    return _NUMBER_PATTERN.apply(value, locale)
 
 
 @lru_cache(maxsize=64)
@@ -169,10 +199,37 @@ def root_script(filename: str, cache_control: str) -> Response:
 
 def static_url(filename: str) -> str:
     """URL of a static file carrying its content hash, so it can be cached for a year and is
-    fetched again as soon as it changes."""
-    path = Path(current_app.static_folder) / filename
-    version = _file_hash(str(path), path.stat().st_mtime_ns)
-    return url_for("static", filename=filename, v=version)
+    fetched again as soon as it changes (the file is looked at on every call; the URL is built
+    once per version of the file and script root)."""
+    app = current_app._get_current_object()
+    path = os.path.join(app.static_folder, filename)
+    version = _static_version(path)
+    if not has_request_context():
+        return url_for("static", filename=filename, v=version)
+    # A path without the host (url_for's default): the script root is all it depends on.
+    key = (app.static_url_path, request.script_root, filename, version)
+    url = _static_urls.get(key)
+    if url is None:
+        if len(_static_urls) > 256:
+            _static_urls.clear()
+        url = _static_urls[key] = url_for("static", filename=filename, v=version)
+    return url
+
+
+_static_urls: dict[tuple, str] = {}
+#: path -> (when last looked at, its content hash)
+_static_versions: dict[str, tuple[float, str]] = {}
+STATIC_RECHECK_SECONDS = 1.0
+
+
+def _static_version(path: str) -> str:
+    """The content hash of a static file, looking at the file again at most once a second (an
+    edited stylesheet shows on the next page a second later)."""
+    now = time.monotonic()
+    known = _static_versions.get(path)
+    if known is None or now - known[0] >= STATIC_RECHECK_SECONDS:
+        known = _static_versions[path] = (now, _file_hash(path, os.stat(path).st_mtime_ns))
+    return known[1]
 
 
 def cache_static_files(response):
@@ -186,9 +243,31 @@ def cache_static_files(response):
     return response
 
 
+def template_url_for(endpoint: str, **values) -> str:
+    """The templates' ``url_for``: Flask's, remembered per request root for the links every
+    page repeats (the home page with or without ``lang``, data, scan). Only plain calls are
+    remembered: a named endpoint, short text values, no ``_external``/``_anchor``-style option,
+    and only while the app registers no URL-default hooks (which could change the answer)."""
+    app = current_app._get_current_object()
+    if (not has_request_context() or endpoint.startswith(".") or app.url_default_functions
+            or any(key.startswith("_") or not (value is None or isinstance(value, str)
+                                               and len(value) <= 32)
+                   for key, value in values.items())):
+        return url_for(endpoint, **values)
+    cache = app.extensions.setdefault("template_urls", {})
+    key = (request.script_root, endpoint, tuple(sorted(values.items())))
+    url = cache.get(key)
+    if url is None:
+        if len(cache) > 1024:
+            cache.clear()
+        url = cache[key] = url_for(endpoint, **values)
+    return url
+
+
 def init_app(app) -> None:
     app.after_request(cache_static_files)
     app.jinja_env.filters["num"] = number
+    app.jinja_env.globals["url_for"] = template_url_for
     app.jinja_env.globals.update(
         language_links=language_links,
         country_name=country_name,
