@@ -74,10 +74,11 @@ def _nullable(schema: dict) -> dict:
 _STRING = {"type": "string"}
 #: Dates from 2000-01-01 to 2100-12-31 (compliance.params.MIN_DATE, MAX_DATE).
 _DATE = {"type": "string", "format": "date", "pattern": r"^(20\d{2}|2100)-\d{2}-\d{2}$"}
-#: Text without control characters (compliance.params refuses them, naming the parameter).
+#: Text without control characters (compliance.params refuses them, naming the parameter),
+#: except the whitespace it strips from both ends.
 #: An empty (or blank) value, which every optional input takes to mean "not given".
 _BLANK = {"type": "string", "pattern": r"^\s*$"}
-_NO_CONTROL = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
+_NO_CONTROL = r"^\s*[^\x00-\x1f\x7f-\x9f\u2028\u2029]*\s*$"
 _DATETIME = {"type": "string", "format": "date-time"}
 _URL = {"type": "string", "format": "uri"}
 _TEXT_OR_NULL = {"type": ["string", "null"]}
