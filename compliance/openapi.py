@@ -74,11 +74,13 @@ def _nullable(schema: dict) -> dict:
 _STRING = {"type": "string"}
 #: Dates from 2000-01-01 to 2100-12-31 (compliance.params.MIN_DATE, MAX_DATE).
 _DATE = {"type": "string", "format": "date", "pattern": r"^(20\d{2}|2100)-\d{2}-\d{2}$"}
-#: Text without control characters (compliance.params refuses them, naming the parameter).
+#: Text without control characters (compliance.params refuses them, naming the parameter),
+#: except the whitespace it strips from both ends.
 #: An empty (or blank) value, which every optional input takes to mean "not given".
 _BLANK = {"type": "string", "pattern": r"^\s*$"}
-#: No control characters, and no bidirectional controls (they are refused: see identify).
-_NO_CONTROL = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]*$"
+#: No bidirectional controls either: they are refused (see compliance.identify).
+_NO_CONTROL = (r"^\s*[^\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e"
+               r"\u2066-\u2069]*\s*$")
 _DATETIME = {"type": "string", "format": "date-time"}
 _URL = {"type": "string", "format": "uri"}
 _TEXT_OR_NULL = {"type": ["string", "null"]}
