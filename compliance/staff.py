@@ -150,6 +150,7 @@ def verification_fields(v: Verification, now: datetime | None = None) -> dict:
         "recall": answer.recall,
         "reasons": answer.reasons,
         "missing": answer.missing,
+        "notices": answer.notices,
         "trip": answer.trip,
         "legs": legs,
         "strictest_leg": answer.strictest_leg,

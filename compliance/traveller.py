@@ -7,6 +7,7 @@ check keeps the plain URL of the API and older links.
 """
 
 import hashlib
+import json
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote_plus, urlencode
@@ -15,10 +16,11 @@ from babel import Locale
 from flask import Response, current_app, request, url_for
 from flask_babel import format_decimal, get_locale
 
+from .capacity import number_rules
 from .db import get_dataset
 from .i18n_setup import HTML_LANG, LANGUAGES, select_locale
-from .params import CHECK_PARAMS, DEVICE_PARAMS, TRIP_PARAMS, ParamError, parse_trip
-from .results import run_check, utcnow
+from .params import CHECK_PARAMS, DEVICE_PARAMS, TRIP_PARAMS
+from .results import run_check
 from .tokens import MAX_LEGS
 from .vocabulary import DEFAULT_CELL_VOLTAGE
 
@@ -79,18 +81,25 @@ def form_values(args) -> dict:
 
 
 def run_itinerary_check(values: dict):
-    """Check the device against every leg of the form. A bad leg field raises
-    :class:`ParamError` naming that leg's own form field (``origin2``), so the error is shown
-    next to the right input."""
+    """Check the device against every leg of the form. Bad fields raise :class:`ParamError`
+    with every one of them in ``errors``, each leg field named as in the form (``origin2``),
+    so each error is shown next to its own input. A travel date in the past is refused: the
+    traveller checks a flight still to come."""
     legs = legs_from_values(values)
-    data, today = get_dataset(), utcnow().date()
-    for index, leg in enumerate(legs):
-        try:
-            parse_trip(leg, data, today)
-        except ParamError as error:
-            raise ParamError(leg_param(error.param, index), error.detail) from None
     device_values = {k: v for k, v in values.items() if k in DEVICE_PARAMS}
-    return run_check(device_values, legs=legs)
+    return run_check(device_values, legs=legs, future_only=True)
+
+
+def error_list(error) -> list:
+    """Every field error of ``error`` (a :class:`ParamError`), or none."""
+    if error is None:
+        return []
+    return list(getattr(error, "errors", None) or [error])
+
+
+def number_rules_json() -> str:
+    """The number grammar of :mod:`compliance.capacity` for the live calculation."""
+    return json.dumps(number_rules(), separators=(",", ":"))
 
 
 # --- Page helpers -----------------------------------------------------------------------------
@@ -188,6 +197,8 @@ def init_app(app) -> None:
         label_refusers=label_refusers,
         leg_rows=leg_rows,
         split_leg_param=split_leg_param,
+        error_list=error_list,
+        number_rules_json=number_rules_json,
         static_url=static_url,
         max_legs=MAX_LEGS,
         assumed_cell_voltage=DEFAULT_CELL_VOLTAGE,
