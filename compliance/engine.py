@@ -10,7 +10,7 @@ from datetime import date
 
 from .capacity import Capacity, WhSource, resolve_capacity, wh_from_mah
 from .dataset import Dataset
-from .i18n import N_, _
+from .i18n import N_, _, ngettext
 from .normalize import normalize_model, normalize_serial
 from .regions import in_region
 from .vocabulary import (
@@ -411,9 +411,12 @@ def judge_rule(rule: dict, device: Device, wh: float | None) -> Finding:
     if count_limit is not None:
         conditions[Condition.MAX_COUNT] = {"limit": count_limit}
         if device.count > count_limit:
-            parts.append(Finding(Verdict.FORBIDDEN, _(
+            parts.append(Finding(Verdict.FORBIDDEN, ngettext(
+                "%(issuer)s allows at most %(limit)s such power bank per passenger; you carry "
+                "%(count)s.",
                 "%(issuer)s allows at most %(limit)s such power banks per passenger; you carry "
-                "%(count)s.", issuer=rule["issuer"], limit=count_limit, count=device.count)))
+                "%(count)s.",
+                count_limit, issuer=rule["issuer"], limit=count_limit, count=device.count)))
 
     if rule["requires_certification"] == "CCC":
         conditions[Condition.CCC_MARK_REQUIRED] = {}

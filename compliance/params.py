@@ -223,20 +223,24 @@ def airport_code(value, param: str, data: Dataset) -> str | None:
 def parse_device(values: dict) -> Device:
     """The device fields, every bad one reported at once (:class:`ParamError` ``errors``)."""
     errors = Errors()
+    # In the order of the form, so the error summary reads top to bottom.
+    model = errors.field(text, values.get("model"), "model")
+    brand = errors.field(text, values.get("brand"), "brand")
+    wh = errors.field(number, values.get("wh"), "wh", 0, MAX_WH, "wh")
     mah = errors.field(number, values.get("mah"), "mah", 0, MAX_MAH, "mah")
     volts = errors.field(number, values.get("v"), "v", 0, 60, "v")
     if volts is not None and mah is None and not any(e.param == "mah" for e in errors.found):
         errors.add(ParamError("v", _("a cell voltage needs a capacity in mAh")))
     device = Device(
-        model=errors.field(text, values.get("model"), "model"),
-        brand=errors.field(text, values.get("brand"), "brand"),
-        serial=errors.field(text, values.get("serial"), "serial"),
-        wh=errors.field(number, values.get("wh"), "wh", 0, MAX_WH, "wh"),
+        model=model,
+        brand=brand,
+        wh=wh,
         mah=mah,
         v=volts,
         count=errors.field(integer, values.get("count"), "count", 1, MAX_COUNT) or 1,
         ccc=errors.field(boolean, values.get("ccc"), "ccc"),
         unlabelled=bool(errors.field(boolean, values.get("unlabelled"), "unlabelled")),
+        serial=errors.field(text, values.get("serial"), "serial"),
     )
     errors.raise_any()
     return device
