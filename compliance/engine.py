@@ -594,8 +594,9 @@ def _headline(verdict: Verdict, deciding: Finding | None) -> str:
 
 
 def _num(value: float) -> str:
-    """Watt-hours for people: 99.9, 100, 37 (no trailing .0)."""
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+    """Watt-hours for people: 99.9, 100, 37 (no trailing .0); up to 4 decimals, so that a
+    figure just over a limit (100.0004) is not shown as the limit itself."""
+    return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
 # --- Whole itineraries ------------------------------------------------------------------------

@@ -142,8 +142,9 @@ def label_refusers(answer) -> list[str]:
 
 
 def number(value) -> str:
-    """A number for people in the reader's locale: 20,000 / 74 / 99.9."""
-    return format_decimal(value, format="#,##0.##")
+    """A number for people in the reader's locale: 20,000 / 74 / 99.9 / 100.0004 (up to 4
+    decimals, so a figure just over a limit never shows as the limit)."""
+    return format_decimal(value, format="#,##0.####")
 
 
 @lru_cache(maxsize=64)

@@ -200,11 +200,12 @@
       var number = rules ? readNumber(field.value, field.id) : parseFloat(field.value);
       return isFinite(number) && number > 0 ? number : null;
     }
-    function round2(number) { return Math.round(number * 100) / 100; }
+    /* As the server shows numbers: up to 4 decimals (traveller.number). */
+    function show(number) { return number.toLocaleString(lang, { maximumFractionDigits: 4 }); }
     function update() {
       var capacity = value(mah), cell = value(volts), used = cell || 3.7, text, printed = "";
       if (wh && wh.value.trim()) {
-        printed = value(wh) ? fmt(t.whRead, { wh: value(wh).toLocaleString(lang) }) : t.unreadable;
+        printed = value(wh) ? fmt(t.whRead, { wh: show(value(wh)) }) : t.unreadable;
       }
       if (!capacity) {
         text = mah.value.trim() ? t.unreadable : "";
@@ -213,14 +214,14 @@
         return;
       }
       text = (printed ? printed + " " : "") + fmt(t.calc, {
-        mah: capacity.toLocaleString(lang),
-        v: used.toLocaleString(lang),
-        wh: round2(capacity * used / 1000).toLocaleString(lang)
+        mah: show(capacity),
+        v: show(used),
+        wh: show(capacity * used / 1000)
       });
       if (!cell && volts.value.trim()) { text += " " + t.unreadable; }
       else if (!cell) { text += " " + t.assumed; }
       if (cell && usbVoltage(cell)) {
-        text += " " + fmt(t.usbVolt, { v: cell.toLocaleString(lang), wh: round2(capacity * 3.7 / 1000).toLocaleString(lang) });
+        text += " " + fmt(t.usbVolt, { v: show(cell), wh: show(capacity * 3.7 / 1000) });
       } else if (used >= 4.5) { text += " " + t.fiveVolt; }
       live.textContent = text;
       live.hidden = false;
