@@ -136,6 +136,9 @@ def test_the_staff_view_of_a_usb_voltage_result_is_not_a_signed_verdict(client):
     body = api(client, mah="27000", v="5", **EK, date=SOON).get_json()
     staff = client.get(f"/api/v1/results/{token_of(body)}").get_json()
     assert staff["verdict"] == "need_more_info" and not staff["changed"]
+    [capacity] = [c["text"] for c in staff["label_checks"] if c["code"] == "capacity"]
+    assert "27,000 mAh" in capacity or "27000 mAh" in capacity
+    assert "USB output voltage" in capacity
 
 
 def test_a_real_cell_voltage_still_gives_a_verdict(client):
