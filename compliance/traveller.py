@@ -20,7 +20,7 @@ from .capacity import number_rules
 from .db import get_dataset
 from .i18n_setup import HTML_LANG, LANGUAGES, select_locale
 from .params import CHECK_PARAMS, DEVICE_PARAMS, TRIP_PARAMS
-from .results import run_check
+from .results import run_check, utcnow
 from .tokens import MAX_LEGS
 from .vocabulary import DEFAULT_CELL_VOLTAGE
 
@@ -95,6 +95,11 @@ def error_list(error) -> list:
     if error is None:
         return []
     return list(getattr(error, "errors", None) or [error])
+
+
+def today_iso() -> str:
+    """Today's date (UTC, as the checks use it): the form's earliest travel date."""
+    return utcnow().date().isoformat()
 
 
 def number_rules_json() -> str:
@@ -200,6 +205,7 @@ def init_app(app) -> None:
         split_leg_param=split_leg_param,
         error_list=error_list,
         number_rules_json=number_rules_json,
+        today_iso=today_iso,
         static_url=static_url,
         max_legs=MAX_LEGS,
         assumed_cell_voltage=DEFAULT_CELL_VOLTAGE,
