@@ -25,6 +25,7 @@ from .params import (
     DEVICE_PARAMS,
     MAX_MODEL,
     TRIP_PARAMS,
+    Errors,
     ParamError,
     boolean,
     integer,
@@ -194,8 +195,8 @@ def _typed_fields(value, path: str, allowed: tuple[str, ...]) -> dict:
         if key in _STRING_FIELDS and not _surrogate_free(item):
             raise ParamError(where, "holds a lone surrogate (such as \\ud800), which is not text")
         if key in _NUMBER_FIELDS and (isinstance(item, bool)
-                                      or not isinstance(item, (int, float))):
-            raise ParamError(where, "must be a number or null")
+                                      or not isinstance(item, (int, float, str))):
+            raise ParamError(where, "must be a number, a string such as \"99,9\" or null")
         if key == "count" and (isinstance(item, bool) or not isinstance(item, (int, float))):
             raise ParamError(where, "must be a whole number or null")
         if key in _BOOLEAN_FIELDS and not isinstance(item, bool):
@@ -213,17 +214,24 @@ def _itinerary(body: dict) -> tuple[dict, list[dict]]:
         raise ParamError("device", "is required")
     if "legs" not in body:
         raise ParamError("legs", "is required (1 to %d legs)" % MAX_LEGS)
-    device = _typed_fields(body["device"], "device", DEVICE_PARAMS)
     legs = body["legs"]
     if not isinstance(legs, list):
         raise ParamError("legs", "must be a JSON array of legs")
     if not 1 <= len(legs) <= MAX_LEGS:
         raise ParamError("legs", f"must hold 1 to {MAX_LEGS} legs (got {len(legs)})")
-    legs = [_typed_fields(leg, f"legs[{i}]", TRIP_PARAMS) for i, leg in enumerate(legs)]
-    _named(parse_device, device, "device")
+    # Every bad field at once: the device's and each leg's (ParamError.errors).
+    errors = Errors()
+    device = errors.field(_typed_fields, body["device"], "device", DEVICE_PARAMS)
+    legs = [errors.field(_typed_fields, leg, f"legs[{i}]", TRIP_PARAMS)
+            for i, leg in enumerate(legs)]
+    if device is not None:
+        errors.field(_named, parse_device, device, "device")
     data, today = get_dataset(), utcnow().date()
     for i, leg in enumerate(legs):
-        _named(lambda values: parse_trip(values, data, today), leg, f"legs[{i}]")
+        if leg is not None:
+            errors.field(_named, lambda values: parse_trip(values, data, today), leg,
+                         f"legs[{i}]")
+    errors.raise_any()
     return device, legs
 
 
@@ -231,7 +239,7 @@ def _named(parse, values: dict, path: str):
     try:
         return parse(values)
     except ParamError as error:
-        raise ParamError(f"{path}.{error.param}", error.detail) from None
+        raise error.renamed(lambda param: f"{path}.{param}") from None
 
 
 # --- Read-only lists --------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from datetime import date
 
 from .capacity import Capacity, WhSource, resolve_capacity, wh_from_mah
 from .dataset import Dataset
-from .i18n import N_, _
+from .i18n import N_, _, ngettext
 from .identify import RECALL_SEVERITY, Identification, identify
 from .normalize import normalize_serial
 from .regions import in_region
@@ -130,9 +130,11 @@ def evaluate(device: Device, trip: Trip, data: Dataset) -> Answer:
                 missing.append(item)
 
     assumptions = _assumptions(device, capacity, rules, trip)
+    if capacity.source == WhSource.USB_VOLTAGE and "v" not in missing:
+        missing.append("v")
     deciding = next((f for f in findings if f.verdict == verdict), None)
     headline = _headline(verdict, deciding)
-    notices = []
+    notices: list = []
     if recall["status"] == RecallStatus.NOT_CHECKED:
         notices.append(_notice(Notice.RECALL_NOT_CHECKED, _(
             "Not checked against recalls: no model number given.")))
@@ -142,6 +144,7 @@ def evaluate(device: Device, trip: Trip, data: Dataset) -> Answer:
 
     from_catalogue = catalogue if capacity.source == WhSource.CATALOGUE else {}
     product = (identification.identified or {}).get("product")
+    notices.extend(capacity_notices(device, capacity, rules, verdict))
     return Answer(
         verdict=verdict,
         headline=headline,
@@ -541,9 +544,12 @@ def judge_rule(rule: dict, device: Device, wh: float | None) -> Finding:
     if count_limit is not None:
         conditions[Condition.MAX_COUNT] = {"limit": count_limit}
         if device.count > count_limit:
-            parts.append(Finding(Verdict.FORBIDDEN, _(
+            parts.append(Finding(Verdict.FORBIDDEN, ngettext(
+                "%(issuer)s allows at most %(limit)s such power bank per passenger; you carry "
+                "%(count)s.",
                 "%(issuer)s allows at most %(limit)s such power banks per passenger; you carry "
-                "%(count)s.", issuer=rule["issuer"], limit=count_limit, count=device.count)))
+                "%(count)s.",
+                count_limit, issuer=rule["issuer"], limit=count_limit, count=device.count)))
     # Korea: up to 5 without approval; 6 or more with the airline's approval (and a sticker).
     free_count = rule.get("max_count_no_approval")
     if (free_count is not None and device.count > free_count
@@ -666,16 +672,13 @@ def _assumptions(device, capacity, rules, trip) -> list[str]:
             "No cell voltage given: assumed %(v)s V, the usual lithium-ion nominal voltage. "
             "Do not use the 5 V USB output voltage: it is not the cell voltage.",
             v=DEFAULT_CELL_VOLTAGE))
-        assumed = _rules_verdict(rules, device, capacity.wh)
-        for volts in CELL_VOLTAGE_RANGE:
-            wh_at = wh_from_mah(capacity.mah_at_assumed_voltage, volts)
-            other = _rules_verdict(rules, device, wh_at)
-            if other != assumed:
-                notes.append(_(
-                    "The verdict depends on the cell voltage: at %(v)s V this is %(wh)s Wh and "
-                    "the rules would give %(verdict)s. Check the label for Wh or the cell "
-                    "voltage.",
-                    v=volts, wh=_num(wh_at), verdict=other.value))
+    if capacity.source == WhSource.USB_VOLTAGE:
+        notes.append(_(
+            "%(v)s V is a USB output voltage, not the cell voltage, so it was not used. At the "
+            "usual cell voltage of %(cell)s V, %(mah)s mAh would be %(wh)s Wh (the likely "
+            "value): enter the Wh or the cell voltage printed on the label.",
+            v=_num(capacity.usb_voltage), cell=DEFAULT_CELL_VOLTAGE, mah=_num(device.mah),
+            wh=_num(wh_from_mah(device.mah, DEFAULT_CELL_VOLTAGE))))
     if device.unlabelled:
         notes.append(_(
             "The capacity label is missing or unreadable: without it the capacity cannot be "
@@ -684,6 +687,48 @@ def _assumptions(device, capacity, rules, trip) -> list[str]:
         notes.append(_("No route given: only the international baseline and the airline's own "
                        "rules were applied."))
     return notes
+
+
+VERDICT_WORDS = {
+    Verdict.ALLOWED: N_("ALLOWED"),
+    Verdict.APPROVAL_REQUIRED: N_("AIRLINE APPROVAL NEEDED"),
+    Verdict.NEED_MORE_INFO: N_("MORE INFORMATION NEEDED"),
+    Verdict.FORBIDDEN: N_("FORBIDDEN"),
+}
+
+
+def verdict_word(verdict: Verdict) -> str:
+    """The verdict as the pages write it, in the reader's language (never the API code)."""
+    return _(VERDICT_WORDS[verdict])
+
+
+def capacity_notices(device, capacity, rules, verdict) -> list[dict]:
+    """``assumed_voltage_borderline``: the capacity came from mAh at the assumed 3.7 V and
+    the verdict would differ at 3.6 V or 3.85 V, the usual range of cell voltages."""
+    if capacity.mah_at_assumed_voltage is None:
+        return []
+    mah = capacity.mah_at_assumed_voltage
+    # When something other than the rules (a recall) sets a stricter verdict, it holds at
+    # any voltage.
+    by_rules = _rules_verdict(rules, device, capacity.wh)
+    for volts in CELL_VOLTAGE_RANGE:
+        wh_at = wh_from_mah(mah, volts)
+        other = _rules_verdict(rules, device, wh_at)
+        if verdict != by_rules:
+            other = strictest([other, verdict])
+        if other != verdict:
+            return [{
+                "code": Notice.ASSUMED_VOLTAGE_BORDERLINE.value,
+                "text": _(
+                    "The verdict depends on the cell voltage, which was not given: at %(v)s V "
+                    "this is %(wh)s Wh and the answer would be %(verdict)s. Check the label "
+                    "for the Wh or the cell voltage.",
+                    v=volts, wh=_num(wh_at), verdict=verdict_word(other)),
+                "v": volts,
+                "wh": wh_at,
+                "verdict": other.value,
+            }]
+    return []
 
 
 def _headline(verdict: Verdict, deciding: Finding | None) -> str:
@@ -698,8 +743,9 @@ def _headline(verdict: Verdict, deciding: Finding | None) -> str:
 
 
 def _num(value: float) -> str:
-    """Watt-hours for people: 99.9, 100, 37 (no trailing .0)."""
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+    """Watt-hours for people: 99.9, 100, 37 (no trailing .0); up to 4 decimals, so that a
+    figure just over a limit (100.0004) is not shown as the limit itself."""
+    return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
 # --- Whole itineraries ------------------------------------------------------------------------

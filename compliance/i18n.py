@@ -60,6 +60,17 @@ def _(message: str, **params) -> str:
     return message % params if params else message
 
 
+def ngettext(singular: str, plural: str, n: int, **params) -> str:
+    """The singular or plural form for ``n`` in the reader's language (Babel's plural rules:
+    one form in Chinese, Korean and Japanese, two in English)."""
+    params.setdefault("n", n)
+    if has_app_context():
+        text = catalog().ungettext(singular, plural, n)
+    else:
+        text = singular if n == 1 else plural
+    return text % params
+
+
 def install_in_templates(app) -> None:
     """Make the templates' ``_`` use :func:`catalog` too (after Flask-Babel's own setup)."""
     app.jinja_env.install_gettext_callables(

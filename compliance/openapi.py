@@ -118,7 +118,11 @@ SCHEMAS = {
             "title": _STRING,
             "status": {"type": "integer", "minimum": 400, "maximum": 599},
             "detail": _STRING,
-            "param": {"type": "string", "description": "The offending parameter or field."},
+            "param": {"type": "string", "description": "The offending parameter or field "
+                      "(the first, when several are wrong)."},
+            "errors": {"type": "array", "items": _object({"param": _STRING, "detail": _STRING}),
+                       "description": "Invalid parameter: every bad parameter or field found, "
+                       "all at once, in order; the first is `param` and `detail`."},
             "retry_after": {"type": "integer", "minimum": 1,
                             "description": "Seconds to wait (429 only)."},
         },
@@ -203,7 +207,11 @@ SCHEMAS = {
             "wh": _NUMBER_OR_NULL,
             "wh_source": {"enum": [WhSource.LABEL_WH, WhSource.MAH_AND_VOLTAGE,
                                    WhSource.MAH_ASSUMED_VOLTAGE, WhSource.CATALOGUE,
-                                   WhSource.UNKNOWN]},
+                                   WhSource.USB_VOLTAGE, WhSource.UNKNOWN],
+                          "description": "`usb_voltage`: `v` is a USB output voltage (5, 9, "
+                                         "12, 15 or 20 V), not a cell voltage, so no Wh was "
+                                         "worked out from it (`wh` is null, `missing` asks "
+                                         "for `wh` or `v`)."},
             "mah": _NUMBER_OR_NULL,
             "v": _NUMBER_OR_NULL,
             "count": {"type": "integer", "minimum": 1},
@@ -281,7 +289,7 @@ SCHEMAS = {
             }),
             "conditions": {"type": "array", "items": _ref("Condition")},
             "reasons": {"type": "array", "items": _ref("Reason")},
-            "missing": {"type": "array", "items": {"enum": ["wh", "ccc", "serial", "model"]},
+            "missing": {"type": "array", "items": {"enum": ["wh", "v", "ccc", "serial", "model"]},
                         "description": "What would settle a `need_more_info` verdict."},
             "trip": _ref("Trip"),
             "data_version": _STRING,
@@ -309,9 +317,11 @@ SCHEMAS = {
             "brand": {"type": ["string", "null"], "maxLength": MAX_TEXT, "pattern": _NO_CONTROL},
             "serial": {"type": ["string", "null"], "maxLength": MAX_TEXT,
                        "pattern": _NO_CONTROL},
-            "wh": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": MAX_WH},
-            "mah": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": MAX_MAH},
-            "v": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": 60},
+            "wh": {"type": ["number", "string", "null"], "exclusiveMinimum": 0,
+                   "maximum": MAX_WH, "description": "A number, or text as in `GET` (`99,9`)."},
+            "mah": {"type": ["number", "string", "null"], "exclusiveMinimum": 0,
+                    "maximum": MAX_MAH},
+            "v": {"type": ["number", "string", "null"], "exclusiveMinimum": 0, "maximum": 60},
             "count": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_COUNT},
             "ccc": _BOOL_OR_NULL,
             "unlabelled": _BOOL_OR_NULL,
@@ -441,7 +451,10 @@ SCHEMAS["Verification"] = _object(
         "stale": {"type": "boolean", "description": "Older than `max_age_days`: ask for a new "
                                                     "check."},
         "verdict_at_issue": _ref("Verdict"),
-        "verdict": {**_ref("Verdict"), "description": "Re-checked now against today's data."},
+        "verdict": {**_ref("Verdict"), "description": "Re-checked now against today's data; "
+                    "a flight whose date has passed is re-checked as if flown today, under "
+                    "today's rules (notice `travel_date_passed`)."},
+        "notices": {"type": "array", "items": _ref("Notice")},
         "changed": {"type": "boolean"},
         "changed_reason": _TEXT_OR_NULL,
         "headline": _STRING,
@@ -509,6 +522,8 @@ _REQUIRED_TEXT_PARAM = {"type": "string", "maxLength": MAX_TEXT,
                                    r"[^\s\x00-\x1f\x7f-\x9f\u2028\u2029]"
                                    r"[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"}
 
+NUMBER_TEXT = (' Typed text is read as people write it: a decimal comma or point (`99,9`), thousands separators (`10,000`, `10 000`, `10.000`) and the unit (`20000mAh`, `74 Wh`, `3.7V`; another unit is refused). One `,` or `.` before exactly 3 digits groups thousands in `mah`, is the decimal mark in `v`, and is refused as ambiguous in `wh` (`1,234`).')
+
 CHECK_QUERY = [
     _query("model", {"type": "string", "maxLength": MAX_MODEL, "pattern": _NO_CONTROL},
            "Model number as printed (case, spaces, hyphens, look-alike letters and a leading "
@@ -517,14 +532,16 @@ CHECK_QUERY = [
            "with bidirectional control characters is refused.", example="A1263"),
     _query("brand", _TEXT_PARAM, "Brand, optional.", example="Anker"),
     _query("serial", _TEXT_PARAM, "Serial or batch code, for recalls of some units only."),
-    _query("wh", {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_WH},
-           "Capacity in Wh as printed.", example=37),
-    _query("mah", {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_MAH},
-           "Capacity in mAh (with `v`, the cell voltage; else 3.7 V is assumed).",
-           example=10000),
-    _query("v", {"type": "number", "exclusiveMinimum": 0, "maximum": 60},
-           "Nominal cell voltage (3.6-3.85 V), not the 5 V USB output. Needs `mah`.",
-           example=3.7),
+    _query("wh", {"type": "string"},
+           "Capacity in Wh as printed (more than 0, at most %d)." % MAX_WH + NUMBER_TEXT,
+           example="99,9"),
+    _query("mah", {"type": "string"},
+           "Capacity in mAh (with `v`, the cell voltage; else 3.7 V is assumed)."
+           + NUMBER_TEXT, example="20000"),
+    _query("v", {"type": "string"},
+           "Nominal cell voltage (3.6-3.85 V), not the 5 V USB output (a USB voltage, 5, 9, "
+           "12, 15 or 20 V, is not used: the answer is `need_more_info`). Needs `mah`."
+           + NUMBER_TEXT, example="3,7"),
     _query("count", {"type": "integer", "minimum": 1, "maximum": MAX_COUNT, "default": 1},
            "How many such power banks the traveller carries.", example=1),
     _query("ccc", {"type": "boolean"}, "Bears China's CCC (3C) mark; absent = unknown.",
@@ -534,7 +551,9 @@ CHECK_QUERY = [
     _query("airline", _AIRLINE_PARAM, "Operating airline, IATA code.", example="EK"),
     _query("origin", _AIRPORT_PARAM, "Departure airport, IATA code.", example="DXB"),
     _query("destination", _AIRPORT_PARAM, "Arrival airport, IATA code.", example="LHR"),
-    _query("date", _DATE, "Travel date; default today (UTC).", example="2026-12-01"),
+    _query("date", _DATE, "Travel date; default today (UTC). A past date is answered under "
+           "the rules of that date and marked with the notice `travel_date_passed`.",
+           example="2026-12-01"),
 ]
 
 

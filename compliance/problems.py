@@ -20,11 +20,14 @@ def problem(status: int, title: str, detail: str, slug: str, **extra):
 
 
 def invalid_parameter(error):
-    """400 for a :class:`~compliance.params.ParamError`, naming the parameter."""
+    """400 for a :class:`~compliance.params.ParamError`, naming the parameter; ``errors``
+    lists every bad parameter found (the first is ``param`` and ``detail``)."""
+    errors = getattr(error, "errors", None) or [error]
     return problem(
         400,
         "Invalid parameter",
         f"{error.param}: {error.detail}",
         "invalid-parameter",
         param=error.param,
+        errors=[{"param": e.param, "detail": f"{e.param}: {e.detail}"} for e in errors],
     )

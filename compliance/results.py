@@ -4,8 +4,8 @@ Pages, the API and the CLI call these few functions, so a check made anywhere ca
 token, result URL and QR code.
 """
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -14,7 +14,9 @@ from flask import current_app, g, has_request_context, request, url_for
 from . import tokens
 from .db import get_dataset
 from .engine import Answer, evaluate_itinerary
-from .params import parse_device, parse_trip
+from .i18n import _
+from .params import Errors, ParamError, parse_device, parse_trip
+from .vocabulary import Notice
 
 
 def utcnow() -> datetime:
@@ -40,18 +42,71 @@ class CheckResult:
         return result_url(self.token)
 
 
+def leg_field(name: str, index: int) -> str:
+    """The form field of trip field ``name`` on leg ``index`` (0-based): ``origin``,
+    ``origin2``, ..."""
+    return name if index == 0 else f"{name}{index + 1}"
+
+
 def run_check(values: dict, legs: list[dict] | None = None,
-              now: datetime | None = None) -> CheckResult:
+              now: datetime | None = None, future_only: bool = False) -> CheckResult:
     """Evaluate raw input values: the device and trip fields in ``values``, or the device in
     ``values`` and one dict of trip fields per leg in ``legs``. Raises
-    :class:`~compliance.params.ParamError` on bad input."""
+    :class:`~compliance.params.ParamError` on bad input, with every bad field in ``errors``
+    (leg n's fields named ``origin2``, ``origin3``, ...). ``future_only`` refuses a past travel date
+    (the traveller's form); otherwise a past date is answered and marked
+    ``travel_date_passed``."""
     now = now or utcnow()
+    today = now.date()
     data = get_dataset()
-    device = parse_device(values)
-    trips = [parse_trip(leg, data, now.date()) for leg in (legs or [values])]
+    errors = Errors()
+    device = errors.field(parse_device, values)
+    trips = []
+    for index, leg in enumerate(legs or [values]):
+        try:
+            trips.append(parse_trip(leg, data, today, future_only=future_only))
+        except ParamError as error:
+            errors.add(error.renamed(lambda param, i=index: leg_field(param, i)))
+    errors.raise_any()
     answer = evaluate_itinerary(device, trips, data)
+    add_notices(answer, date_notices(trips, today, rechecked=False))
     claim = tokens.Claim(device, tuple(trips), now, answer.verdict)
     return CheckResult(answer, tokens.issue(claim, secrets()[0]), now)
+
+
+def date_notices(trips, today: date, rechecked: bool) -> list[list[dict]]:
+    """Per leg, the ``travel_date_passed`` notice when its date is before ``today``: answered
+    under the rules of that date (a check), or re-checked as if flying today (staff)."""
+    found = []
+    for trip in trips:
+        if trip.date >= today:
+            found.append([])
+        elif rechecked:
+            found.append([{
+                "code": Notice.TRAVEL_DATE_PASSED.value,
+                "text": _("The travel date %(date)s has passed: re-checked as if flying today "
+                          "(%(today)s), under the rules in force today.",
+                          date=trip.date.isoformat(), today=today.isoformat()),
+                "date": trip.date.isoformat(), "rechecked_for": today.isoformat()}])
+        else:
+            found.append([{
+                "code": Notice.TRAVEL_DATE_PASSED.value,
+                "text": _("The travel date %(date)s has passed: this answer applies the rules "
+                          "that were in force on that date, which may no longer be today's.",
+                          date=trip.date.isoformat()),
+                "date": trip.date.isoformat()}])
+    return found
+
+
+def add_notices(answer: Answer, per_leg: list[list[dict]]) -> None:
+    """Put each leg's notices on its own answer, and every leg's on the overall answer
+    (once each)."""
+    legs = answer.legs if answer.legs is not None else [answer]
+    for leg, notices in zip(legs, per_leg):
+        leg.notices.extend(n for n in notices if n not in leg.notices)
+    if answer.legs is not None:
+        for leg in answer.legs:
+            answer.notices.extend(n for n in leg.notices if n not in answer.notices)
 
 
 def public_base_url() -> str:
@@ -94,6 +149,8 @@ class Verification:
     changed: bool
     stale: bool
     age: timedelta
+    #: The legs (0-based) whose travel date had passed, re-checked as if flown today.
+    rechecked_today: list = field(default_factory=list)
 
 
 def verify(token: str, now: datetime | None = None) -> Verification:
@@ -108,9 +165,16 @@ def staleness(claim: tokens.Claim, now: datetime) -> tuple[timedelta, bool]:
 
 
 def reevaluate(claim: tokens.Claim, token: str, now: datetime | None = None) -> Verification:
-    """Check an already verified claim against today's data."""
-    age, stale = staleness(claim, now or utcnow())
-    answer = evaluate_itinerary(claim.device, list(claim.trips), get_dataset())
+    """Check an already verified claim against today's data. A flight whose date has passed
+    is re-checked as if flown today, under today's rules (and says so): a result is never
+    shown as re-checked under rules no longer in force."""
+    now = now or utcnow()
+    age, stale = staleness(claim, now)
+    today = now.date()
+    trips = [replace(trip, date=today) if trip.date < today else trip for trip in claim.trips]
+    answer = evaluate_itinerary(claim.device, trips, get_dataset())
+    notices = date_notices(claim.trips, today, rechecked=True)
+    add_notices(answer, notices)
     return Verification(
         claim=claim,
         answer=answer,
@@ -118,4 +182,5 @@ def reevaluate(claim: tokens.Claim, token: str, now: datetime | None = None) -> 
         changed=answer.verdict != claim.verdict_at_issue,
         stale=stale,
         age=age,
+        rechecked_today=[i for i, found in enumerate(notices) if found],
     )

@@ -103,6 +103,10 @@ def _capacity_check(device: dict) -> str:
     if source == WhSource.MAH_ASSUMED_VOLTAGE:
         return _("Capacity: %(mah)s mAh, and the cell voltage (%(wh)s Wh assumed at %(v)s V)",
                  mah=_number(device["mah"]), wh=_number(wh), v=DEFAULT_CELL_VOLTAGE)
+    if source == WhSource.USB_VOLTAGE:
+        return _("Capacity: Wh, or the cell voltage (the traveller gave %(mah)s mAh with "
+                 "%(v)s V, a USB output voltage, so no Wh was worked out)",
+                 mah=_number(device["mah"]), v=_number(device["v"]))
     if source == WhSource.CATALOGUE:
         return _("Capacity: Wh, or mAh and V (our catalogue says %(wh)s Wh; the traveller "
                  "gave none)", wh=_number(wh))
@@ -160,6 +164,7 @@ def verification_fields(v: Verification, now: datetime | None = None) -> dict:
         "recall": answer.recall,
         "reasons": answer.reasons,
         "missing": answer.missing,
+        "notices": answer.notices,
         "trip": answer.trip,
         "legs": legs,
         "strictest_leg": answer.strictest_leg,

@@ -6,7 +6,9 @@ holds no personal data. Tokens use only upper-case base32 characters so that the
 URL fits the QR code's dense alphanumeric mode, keeping the code small and quick to scan.
 
 Layout: ``"1" + base32(payload) + base32(tag)``; the payload is the claim's fields joined by the
-unit separator (a control character that validated input can never contain).
+unit separator (a control character that validated input can never contain). Capacities are
+written exactly as evaluated (shortest round-trip decimal), so re-evaluation cannot flip a
+verdict at a limit by rounding.
 """
 
 import base64
@@ -78,9 +80,13 @@ def _unb32(text: str) -> bytes:
 
 
 def _num(value: float | None) -> str:
+    """The exact figure that was evaluated: Python's shortest round-trip text of the float
+    (``100.0004``, ``74``), so the staff view re-evaluates the very same number. (Tokens issued
+    before kept 3 decimals; they hold plain decimals too and verify unchanged.)"""
     if value is None:
         return ""
-    return f"{value:.3f}".rstrip("0").rstrip(".")
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
 
 
 def _flag(value: bool | None) -> str:

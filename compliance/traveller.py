@@ -7,6 +7,7 @@ check keeps the plain URL of the API and older links.
 """
 
 import hashlib
+import json
 import os
 import time
 from functools import lru_cache
@@ -18,9 +19,10 @@ from babel.numbers import parse_pattern
 from flask import Response, current_app, has_request_context, request, url_for
 from flask_babel import format_decimal, get_locale
 
+from .capacity import number_rules
 from .db import get_dataset
 from .i18n_setup import HTML_LANG, LANGUAGES, select_locale
-from .params import CHECK_PARAMS, DEVICE_PARAMS, TRIP_PARAMS, ParamError, parse_trip
+from .params import CHECK_PARAMS, DEVICE_PARAMS, TRIP_PARAMS
 from .results import run_check, utcnow
 from .tokens import MAX_LEGS
 from .vocabulary import DEFAULT_CELL_VOLTAGE
@@ -82,18 +84,30 @@ def form_values(args) -> dict:
 
 
 def run_itinerary_check(values: dict):
-    """Check the device against every leg of the form. A bad leg field raises
-    :class:`ParamError` naming that leg's own form field (``origin2``), so the error is shown
-    next to the right input."""
+    """Check the device against every leg of the form. Bad fields raise :class:`ParamError`
+    with every one of them in ``errors``, each leg field named as in the form (``origin2``),
+    so each error is shown next to its own input. A travel date in the past is refused: the
+    traveller checks a flight still to come."""
     legs = legs_from_values(values)
-    data, today = get_dataset(), utcnow().date()
-    for index, leg in enumerate(legs):
-        try:
-            parse_trip(leg, data, today)
-        except ParamError as error:
-            raise ParamError(leg_param(error.param, index), error.detail) from None
     device_values = {k: v for k, v in values.items() if k in DEVICE_PARAMS}
-    return run_check(device_values, legs=legs)
+    return run_check(device_values, legs=legs, future_only=True)
+
+
+def error_list(error) -> list:
+    """Every field error of ``error`` (a :class:`ParamError`), or none."""
+    if error is None:
+        return []
+    return list(getattr(error, "errors", None) or [error])
+
+
+def today_iso() -> str:
+    """Today's date (UTC, as the checks use it): the form's earliest travel date."""
+    return utcnow().date().isoformat()
+
+
+def number_rules_json() -> str:
+    """The number grammar of :mod:`compliance.capacity` for the live calculation."""
+    return json.dumps(number_rules(), separators=(",", ":"))
 
 
 # --- Page helpers -----------------------------------------------------------------------------
@@ -154,12 +168,13 @@ def label_refusers(answer) -> list[str]:
     return issuers
 
 
-_NUMBER_FORMAT = "#,##0.##"
+_NUMBER_FORMAT = "#,##0.####"
 _NUMBER_PATTERN = parse_pattern(_NUMBER_FORMAT)
 
 
 def number(value) -> str:
-    """A number for people in the reader's locale: 20,000 / 74 / 99.9.
+    """A number for people in the reader's locale: 20,000 / 74 / 99.9 / 100.0004 (up to 4
+    decimals, so a figure just over a limit never shows as the limit).
 
     What Flask-Babel's ``format_decimal`` gives, with the pattern parsed once and each
     (value, locale) formatted once: a result page shows the same few numbers several times.
@@ -275,6 +290,9 @@ def init_app(app) -> None:
         label_refusers=label_refusers,
         leg_rows=leg_rows,
         split_leg_param=split_leg_param,
+        error_list=error_list,
+        number_rules_json=number_rules_json,
+        today_iso=today_iso,
         static_url=static_url,
         max_legs=MAX_LEGS,
         assumed_cell_voltage=DEFAULT_CELL_VOLTAGE,

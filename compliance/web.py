@@ -70,7 +70,7 @@ def result(token: str):
     now = utcnow()
     age, stale = staleness(claim, now)
     key = (token.upper(), data.version, str(get_locale()), request.host_url,
-           age.days if stale else None)
+           age.days if stale else None, now.date())
     page = _result_pages.get(key)
     if page is None:
         verification = reevaluate(claim, token, now)

@@ -11,7 +11,7 @@
   var t = {
     suggestions: data.tSuggestions, noSuggestions: data.tNoSuggestions, recalled: data.tRecalled,
     calc: data.tCalc, assumed: data.tAssumed, fiveVolt: data.tFiveVolt, addLeg: data.tAddLeg,
-    leg: data.tLeg
+    leg: data.tLeg, usbVolt: data.tUsbVolt, unreadable: data.tUnreadable, whRead: data.tWhRead
   };
   var lang = document.documentElement.lang || "en";
 
@@ -151,26 +151,82 @@
     });
   }
 
-  function setupLiveWh(mah, volts, live) {
+  /* Numbers as people type them, by the server's own rules (data-number-rules, from
+     compliance/capacity.py: decimal comma or point, thousands separators, a unit in the box).
+     Returns the number, or null when the box is empty or the text cannot be read there. */
+  var rules = data.numberRules ? JSON.parse(data.numberRules) : null;
+  function readNumber(raw, field) {
+    var text = String(raw).normalize("NFKC").trim().replace(new RegExp(rules.spaces, "g"), " ");
+    var parts = new RegExp(rules.unit).exec(text), unit, number, sign, groups, seps, last;
+    var decimal = null, whole, i;
+    if (!parts) { return null; }
+    unit = parts[2].toLowerCase();
+    if (unit && unit !== rules.units[field]) { return null; }
+    number = parts[1].trim();
+    if (new RegExp(rules.exponent).test(number)) { return parseFloat(number); }
+    if (!new RegExp(rules.number).test(number)) { return null; }
+    sign = number.charAt(0) === "-" ? -1 : 1;
+    number = number.replace(/^-/, "");
+    groups = number.split(/[ .,]/);
+    seps = number.match(/[ .,]/g) || [];
+    if (!seps.length) { return sign * parseFloat(number); }
+    last = seps[seps.length - 1];
+    if (seps.length === 1) {
+      if (last === " ") { decimal = null; }
+      else if (groups[1].length !== 3 || groups[0] === "" || groups[0] === "0" || groups[0].length > 3) { decimal = last; }
+      else if (rules.ambiguous[field] === "decimal") { decimal = last; }
+      else if (rules.ambiguous[field] === "refuse") { return null; }
+    } else if (last !== " " && seps.slice(0, -1).some(function (sep) { return sep !== last; })) {
+      decimal = last;
+    }
+    whole = decimal ? groups.slice(0, -1) : groups;
+    if (decimal && seps.slice(0, -1).indexOf(decimal) >= 0) { return null; }
+    if (whole.length > 1) {
+      var used = seps.slice(0, whole.length - 1);
+      if (used.some(function (sep) { return sep !== used[0]; }) || whole[0].length < 1 || whole[0].length > 3) { return null; }
+      for (i = 1; i < whole.length; i += 1) { if (whole[i].length !== 3) { return null; } }
+    }
+    return sign * parseFloat(whole.join("") + (decimal ? "." + groups[groups.length - 1] : ""));
+  }
+  if (rules) { window.powerbankReadNumber = readNumber; }
+
+  function usbVoltage(volts) {
+    return [5, 9, 12, 15, 20].some(function (usb) { return Math.abs(volts - usb) <= 0.15; });
+  }
+
+  function setupLiveWh(wh, mah, volts, live) {
     var timer = null;
     function value(field) {
-      var number = parseFloat(field.value.replace(/[,\s]/g, ""));
+      var number = rules ? readNumber(field.value, field.id) : parseFloat(field.value);
       return isFinite(number) && number > 0 ? number : null;
     }
+    /* As the server shows numbers: up to 4 decimals (traveller.number). */
+    function show(number) { return number.toLocaleString(lang, { maximumFractionDigits: 4 }); }
     function update() {
-      var capacity = value(mah), cell = value(volts), used = cell || 3.7, text;
-      if (!capacity) { live.hidden = true; live.textContent = ""; return; }
-      text = fmt(t.calc, {
-        mah: capacity.toLocaleString(lang),
-        v: used.toLocaleString(lang),
-        wh: (Math.round(capacity * used / 10) / 100).toLocaleString(lang)
+      var capacity = value(mah), cell = value(volts), used = cell || 3.7, text, printed = "";
+      if (wh && wh.value.trim()) {
+        printed = value(wh) ? fmt(t.whRead, { wh: show(value(wh)) }) : t.unreadable;
+      }
+      if (!capacity) {
+        text = mah.value.trim() ? t.unreadable : "";
+        live.textContent = [printed, text].filter(Boolean).join(" ");
+        live.hidden = !live.textContent;
+        return;
+      }
+      text = (printed ? printed + " " : "") + fmt(t.calc, {
+        mah: show(capacity),
+        v: show(used),
+        wh: show(capacity * used / 1000)
       });
-      if (!cell) { text += " " + t.assumed; }
-      if (used >= 4.5) { text += " " + t.fiveVolt; }
+      if (!cell && volts.value.trim()) { text += " " + t.unreadable; }
+      else if (!cell) { text += " " + t.assumed; }
+      if (cell && usbVoltage(cell)) {
+        text += " " + fmt(t.usbVolt, { v: show(cell), wh: show(capacity * 3.7 / 1000) });
+      } else if (used >= 4.5) { text += " " + t.fiveVolt; }
       live.textContent = text;
       live.hidden = false;
     }
-    [mah, volts].forEach(function (field) {
+    [wh, mah, volts].filter(Boolean).forEach(function (field) {
       field.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(update, 250); });
     });
     update();
@@ -209,10 +265,12 @@
     });
   }
 
+  var summary = document.getElementById("error-summary");
+  if (summary && document.activeElement !== summary) { summary.focus(); }
   var model = form.querySelector("#model");
   if (model && data.modelsUrl && window.fetch) { setupCombobox(model); }
   var mah = form.querySelector("#mah"), volts = form.querySelector("#v"), live = form.querySelector("#wh-live");
-  if (mah && volts && live) { setupLiveWh(mah, volts, live); }
+  if (mah && volts && live) { setupLiveWh(form.querySelector("#wh"), mah, volts, live); }
   var trip = form.querySelector("fieldset.trip"), noScriptAdd = form.querySelector(".add-leg-submit");
   if (trip && noScriptAdd) { setupLegs(trip, noScriptAdd); }
 }());

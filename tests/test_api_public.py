@@ -239,7 +239,9 @@ def test_one_leg_itinerary_still_lists_its_leg(client):
 
 
 @pytest.mark.parametrize("body, param, words", [
-    ({"device": {"wh": "37"}, "legs": [{}]}, "device.wh", "number"),
+    ({"device": {"wh": "37 apples"}, "legs": [{}]}, "device.wh", "not a number"),
+    ({"device": {"wh": "1,234"}, "legs": [{}]}, "device.wh", "decimal or as thousands"),
+    ({"device": {"wh": ["37"]}, "legs": [{}]}, "device.wh", "number"),
     ({"device": {"wh": True}, "legs": [{}]}, "device.wh", "number"),
     ({"device": {"count": 2.5}, "legs": [{}]}, "device.count", "whole number"),
     ({"device": {"ccc": "yes"}, "legs": [{}]}, "device.ccc", "true, false"),

@@ -1,6 +1,7 @@
 """The embeddable widget: framing policy, presets, theming without inline styles, the script."""
 
 import re
+from datetime import date, timedelta
 
 import pytest
 
@@ -79,12 +80,17 @@ def test_embed_check_shows_verdict_qr_and_a_way_back_with_the_options(client):
     assert 'href="/embed?airline=LH&amp;theme=dark"' in html
 
 
+def _days_ahead(days: int) -> str:
+    """A travel date still to come (the form refuses past dates)."""
+    return (date.today() + timedelta(days=days)).isoformat()
+
+
 def test_itineraries_work_inside_the_frame(client):
     html = client.get("/embed?airline=EK").get_data(as_text=True)
     assert 'formaction="/embed#trip"' in html
     response = client.get("/embed/check", query_string=dict(
         wh=74, airline="EK", origin="DXB", destination="PEK", airline2="CA", origin2="PEK",
-        destination2="SHA", date="2026-12-01", date2="2026-12-02"))
+        destination2="SHA", date=_days_ahead(30), date2=_days_ahead(31)))
     assert response.status_code == 200
     assert "verdict-" in response.get_data(as_text=True)
 

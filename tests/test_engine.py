@@ -168,10 +168,13 @@ def test_mah_with_voltage_is_exact(dataset):
 def test_verdict_that_depends_on_the_voltage_is_flagged(dataset):
     sensitive = check(dataset, mah=27000)
     assert sensitive.verdict == Verdict.ALLOWED
-    assert any("3.85 V" in a and "approval_required" in a
-               for a in sensitive.device["assumptions"])
+    # A notice next to the verdict (not an assumption further down), in words, not codes.
+    [notice] = [n for n in sensitive.notices if n["code"] == "assumed_voltage_borderline"]
+    assert notice["v"] == 3.85 and notice["verdict"] == "approval_required"
+    assert "3.85 V" in notice["text"] and "AIRLINE APPROVAL NEEDED" in notice["text"]
+    assert "approval_required" not in notice["text"]
     plain = check(dataset, mah=10000)
-    assert not any("depends on the cell voltage" in a for a in plain.device["assumptions"])
+    assert not any(n["code"] == "assumed_voltage_borderline" for n in plain.notices)
 
 
 def test_model_wide_recall_forbids(dataset):

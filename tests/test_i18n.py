@@ -50,6 +50,14 @@ def test_every_message_is_translated_with_the_same_placeholders(fresh_pot, langu
             problems.append(f"untranslated: {message.id!r}")
         elif found.fuzzy:
             problems.append(f"fuzzy: {message.id!r}")
+        elif isinstance(message.id, tuple):
+            # Plural forms (ngettext): every form of the translation names the placeholders
+            # of the plural message (a language with one form uses it for every count).
+            wanted = sorted(set(PLACEHOLDER.findall(message.id[1])))
+            strings = found.string if isinstance(found.string, tuple) else (found.string,)
+            if not all(strings) or any(sorted(set(PLACEHOLDER.findall(form))) != wanted
+                                       for form in strings[-1:]):
+                problems.append(f"plural forms differ: {message.id!r} -> {found.string!r}")
         elif sorted(PLACEHOLDER.findall(message.id)) != sorted(PLACEHOLDER.findall(found.string)):
             problems.append(f"placeholders differ: {message.id!r} -> {found.string!r}")
     assert not problems, (

@@ -133,7 +133,7 @@ def test_unlabelled_explains_what_it_means_on_a_route_that_refuses_it(client):
     response = client.get("/check", query_string={**TWO_LEGS, "wh": "", "unlabelled": "true"})
     text = page_text(response)
     assert "No readable capacity label: what it means on this trip" in text
-    assert "CAAC refuse power banks whose capacity is not marked" in text
+    assert "CAAC refuses power banks whose capacity is not marked" in text
 
 
 def test_unlabelled_on_a_route_without_a_label_rule(client):
