@@ -104,7 +104,7 @@ def test_bidi_controls_are_refused_naming_the_field(client, field, hostile):
     assert response.status_code == 400
     problem = response.get_json()
     assert problem["param"] == field and "bidirectional" in problem["detail"]
-    page = client.get("/check", query_string={field: hostile, "date": "2026-11-20"})
+    page = client.get("/check", query_string={field: hostile, "date": "2027-03-01"})
     assert page.status_code == 400 and b"bidirectional" in page.data
 
 
@@ -112,9 +112,9 @@ def test_no_model_is_not_checked_and_says_so(client):
     body = check(client, wh="37").get_json()
     assert body["verdict"] == "allowed"
     assert body["recall"]["status"] == "not_checked"
-    assert [n["code"] for n in body["notices"]] == ["recall_not_checked"]
+    assert "recall_not_checked" in [n["code"] for n in body["notices"]]
     assert "Not checked against recalls" in body["headline"]
-    page = client.get("/check", query_string={"wh": "37", "date": "2026-11-20"})
+    page = client.get("/check", query_string={"wh": "37", "date": "2027-03-01"})
     assert b"Not checked against recalls: no model number given." in page.data
 
 

@@ -120,11 +120,11 @@ def test_num_filter_is_flask_babels_format_decimal(app, lang):
 
     from flask_babel import force_locale, format_decimal
 
-    values = [0, 1, 1.0, 5, 20000, 99.9, 99.99, 99.995, 100.004, 1234567.891, -3.5, 74.0,
+    values = [0, 1, 1.0, 5, 20000, 99.9, 99.99, 99.995, 100.004, 100.0004, 1234567.891, -3.5, 74.0,
               Decimal("12.345"), 3.7, 3.85]
     with app.test_request_context(f"/?lang={lang}"), force_locale(lang):
         for value in values * 2:  # the second time from the cache
-            assert traveller.number(value) == format_decimal(value, format="#,##0.##"), value
+            assert traveller.number(value) == format_decimal(value, format="#,##0.####"), value
 
 
 def test_language_links_keep_the_query_as_urlencode_writes_it(app):
