@@ -9,6 +9,7 @@ import math
 import re
 from datetime import date
 
+from . import places
 from .dataset import Dataset
 from .engine import Device, Trip
 
@@ -27,10 +28,13 @@ _TRUE, _FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off"}
 
 
 class ParamError(ValueError):
-    """A bad input value; ``param`` names it and ``detail`` says what is wrong."""
+    """A bad input value; ``param`` names it and ``detail`` says what is wrong.
+    ``candidates`` (airlines or airports: ``code``, ``name`` ...) are what the input may have
+    meant, for the traveller to choose from."""
 
-    def __init__(self, param: str, detail: str):
+    def __init__(self, param: str, detail: str, candidates: list | None = None):
         self.param, self.detail = param, detail
+        self.candidates = candidates or []
         super().__init__(f"{param}: {detail}")
 
 
@@ -118,28 +122,22 @@ def travel_date(value, param: str, today: date) -> date:
     return result
 
 
-def airline_code(value, data: Dataset) -> str | None:
-    raw = text(value, "airline", 8)
+def airline_code(value, data: Dataset, param: str = "airline") -> str | None:
+    """The IATA code of an airline given by code (``EK``, ``ｅｋ``), ICAO code (``UAE``) or a
+    name that fits one airline only (``Emirates``); see :mod:`compliance.places`."""
+    raw = text(value, param)
     if raw is None:
         return None
-    code = raw.upper()
-    if not re.fullmatch(r"[A-Z0-9]{2}", code):
-        raise ParamError("airline", f"{raw!r} is not a 2-character IATA airline code")
-    if code not in data.airlines:
-        raise ParamError("airline", f"{code!r} is not an airline code we know")
-    return code
+    return places.resolve("airline", raw, param, data)[0]
 
 
 def airport_code(value, param: str, data: Dataset) -> str | None:
-    raw = text(value, param, 8)
+    """The IATA code of an airport given by code (``DXB``, ``ＰＥＫ``), ICAO code, or a name or
+    city that fits one airport only (``Heathrow``); see :mod:`compliance.places`."""
+    raw = text(value, param)
     if raw is None:
         return None
-    code = raw.upper()
-    if not re.fullmatch(r"[A-Z]{3}", code):
-        raise ParamError(param, f"{raw!r} is not a 3-letter IATA airport code")
-    if code not in data.airports:
-        raise ParamError(param, f"{code!r} is not an airport code we know")
-    return code
+    return places.resolve("airport", raw, param, data)[0]
 
 
 def parse_device(values: dict) -> Device:

@@ -27,4 +27,5 @@ def invalid_parameter(error):
         f"{error.param}: {error.detail}",
         "invalid-parameter",
         param=error.param,
+        **({"candidates": error.candidates} if getattr(error, "candidates", None) else {}),
     )
