@@ -113,6 +113,11 @@ SCHEMAS = {
             "param": {"type": "string", "description": "The offending parameter or field."},
             "retry_after": {"type": "integer", "minimum": 1,
                             "description": "Seconds to wait (429 only)."},
+            "candidates": {"type": "array", "items": {"type": "object", "properties": {
+                "code": _STRING, "name": _STRING}, "required": ["code", "name"]},
+                "description": "For an airline or airport that is not a code we know, or a "
+                               "name that fits several: the airlines (`Airline`) or airports "
+                               "(`Airport`) it may mean, to choose from."},
         },
         required=["type", "title", "status", "detail"],
         description="RFC 9457 problem details (`application/problem+json`).",
@@ -244,6 +249,9 @@ SCHEMAS = {
         description="The engine's answer for one trip.",
     ),
     "CheckAnswer": {"allOf": [_ref("Answer"), _object({
+        "read_as": {"type": "array", "items": _ref("Reading"),
+                    "description": "Airline and airport names given instead of codes, and "
+                                   "the code each was read as."},
         "result_url": {**_URL, "description": "The signed, verifiable result (the QR code's "
                        "URL). Upper-case so that it encodes compactly in a QR code."},
         "qr_svg_url": _URL,
@@ -272,9 +280,14 @@ SCHEMAS = {
     ),
     "LegInput": _object(
         {
-            "airline": {"type": ["string", "null"], "pattern": "^[A-Za-z0-9]{2}$"},
-            "origin": {"type": ["string", "null"], "pattern": "^[A-Za-z]{3}$"},
-            "destination": {"type": ["string", "null"], "pattern": "^[A-Za-z]{3}$"},
+            "airline": {"type": ["string", "null"], "maxLength": MAX_TEXT,
+                        "description": "IATA or ICAO code, or a name that fits one airline "
+                                       "(see `GET /api/v1/check`)."},
+            "origin": {"type": ["string", "null"], "maxLength": MAX_TEXT,
+                       "description": "IATA or ICAO code, or a name or city that fits one "
+                                      "airport."},
+            "destination": {"type": ["string", "null"], "maxLength": MAX_TEXT,
+                            "description": "As `origin`."},
             "date": _nullable(_DATE),
         },
         required=[], additional=False,
@@ -306,6 +319,22 @@ SCHEMAS = {
         "has_rules": {"type": "boolean",
                       "description": "Whether we hold the airline's own power bank rules."},
     }),
+    "Airport": _object({
+        "code": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "IATA code."},
+        "icao": _TEXT_OR_NULL,
+        "name": _STRING,
+        "city": _TEXT_OR_NULL,
+        "country": _STRING,
+    }, description="An airport of `airportsdata` (MIT); the names of the cities it serves in "
+                   "Chinese, Japanese and Korean come from GeoNames (CC BY 4.0).",),
+    "Reading": _object({
+        "param": {"type": "string", "description": "The field, e.g. `origin` or "
+                                                   "`legs[1].airline`."},
+        "typed": _STRING,
+        "code": _STRING,
+        "name": _STRING,
+    }, required=["param", "typed", "code", "name"],
+        description="A name that was read as a code: \"Emirates\" as EK."),
     "Rule": _object(
         {
             "rule_id": _STRING,
@@ -393,6 +422,7 @@ SCHEMAS["Verification"] = _object(
     description="A signed result verified and re-checked against today's data.",
 )
 SCHEMAS["AirlinePage"] = _page_of("Airline")
+SCHEMAS["AirportPage"] = _page_of("Airport")
 SCHEMAS["RecallPage"] = _page_of("RecallMatch")
 SCHEMAS["RulePage"] = _page_of("Rule")
 SCHEMAS["ModelSuggestions"] = _object({
@@ -422,8 +452,10 @@ def _paging(default: int, maximum: int) -> list[dict]:
 
 
 _AIRLINE_PARAM = {"type": "string", "pattern": "^[A-Za-z0-9]{2}$"}
-_AIRPORT_PARAM = {"type": "string", "pattern": "^[A-Za-z]{3}$"}
 _TEXT_PARAM = {"type": "string", "maxLength": MAX_TEXT}
+_NAMES = (" Full-width characters count as their ASCII forms (`ＥＫ`). A code we do not know, "
+          "a name that fits nothing, or one that fits several is a 400 problem with "
+          "`candidates` to choose from; a name read as a code is listed in `read_as`.")
 
 CHECK_QUERY = [
     _query("model", _TEXT_PARAM, "Model number as printed (case, spaces, hyphens and a leading "
@@ -444,9 +476,12 @@ CHECK_QUERY = [
            example=True),
     _query("unlabelled", {"type": "boolean"}, "`true` when the capacity label is missing or "
            "unreadable.", example=False),
-    _query("airline", _AIRLINE_PARAM, "Operating airline, IATA code.", example="EK"),
-    _query("origin", _AIRPORT_PARAM, "Departure airport, IATA code.", example="DXB"),
-    _query("destination", _AIRPORT_PARAM, "Arrival airport, IATA code.", example="LHR"),
+    _query("airline", _TEXT_PARAM, "Operating airline: IATA code (`EK`), ICAO code (`UAE`) "
+           "or a name that fits one airline (`Emirates`)." + _NAMES, example="EK"),
+    _query("origin", _TEXT_PARAM, "Departure airport: IATA code (`DXB`), ICAO code (`OMDB`) "
+           "or a name or city that fits one airport (`Heathrow`, `인천`)." + _NAMES,
+           example="DXB"),
+    _query("destination", _TEXT_PARAM, "Arrival airport, as `origin`.", example="LHR"),
     _query("date", _DATE, "Travel date; default today (UTC).", example="2026-12-01"),
 ]
 
@@ -554,10 +589,16 @@ PATHS = {
     "/api/v1/airlines": {
         "get": {
             "operationId": "listAirlines",
-            "summary": "Airlines we know (OpenFlights, ODbL), and whether we hold their rules",
+            "summary": "Airlines we know, searched by name or code, and whether we hold "
+                       "their rules",
+            "description": "OpenFlights (ODbL) corrected by `data/airline_overrides.csv` "
+                           "(today's holders of reassigned codes: Open Travel Data, CC BY 4.0, "
+                           "and the pages named per row) and by the airline rules we hold.",
             "parameters": [
-                _query("q", _TEXT_PARAM, "Part of the name, or the IATA or ICAO code.",
-                       example="emirates"),
+                _query("q", _TEXT_PARAM, "IATA or ICAO code, or part of the name (also a "
+                       "Chinese, Japanese or Korean name where the list has one): the exact "
+                       "code first, then names that start with it, then names with a word "
+                       "that starts with it, then names that contain it.", example="emirates"),
                 _query("country", {"type": "string", "pattern": "^[A-Za-z]{2}$"},
                        "ISO 3166-1 alpha-2 country code.", example="AE"),
                 _query("has_rules", {"type": "boolean"},
@@ -565,7 +606,27 @@ PATHS = {
                        example=True),
                 *_paging(100, 500),
             ],
-            "responses": _ok("AirlinePage", "Airlines ordered by IATA code.", cached=True),
+            "responses": _ok("AirlinePage", "Airlines, best match first (without `q`: by "
+                             "IATA code).", cached=True),
+        },
+    },
+    "/api/v1/airports": {
+        "get": {
+            "operationId": "listAirports",
+            "summary": "Airports searched by code, name or city (also in Chinese, Japanese "
+                       "and Korean)",
+            "parameters": [
+                _query("q", _TEXT_PARAM, "IATA or ICAO code, or part of the airport's name, "
+                       "its city or a city it serves (`Heathrow`, `New York`, `首尔`, `인천`): "
+                       "the exact code first, then exact names and cities, names that start "
+                       "with it, names with a word that starts with it, names that contain "
+                       "it; larger cities first.", example="dubai"),
+                _query("country", {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+                       "ISO 3166-1 alpha-2 country code.", example="AE"),
+                *_paging(20, 100),
+            ],
+            "responses": _ok("AirportPage", "Airports, best match first (without `q`: by "
+                             "IATA code).", cached=True),
         },
     },
     "/api/v1/recalls": {
