@@ -19,6 +19,7 @@ from .vocabulary import (
     DEFAULT_CELL_VOLTAGE,
     AppliesTo,
     Condition,
+    Notice,
     RecallScope,
     RecallStatus,
     Scope,
@@ -160,7 +161,28 @@ def evaluate(device: Device, trip: Trip, data: Dataset) -> Answer:
         missing=missing,
         trip={**route, "airline": trip.airline, "date": trip.date.isoformat()},
         data_version=data.version,
+        notices=airline_notices(trip, rules, data),
     )
+
+
+def airline_notices(trip: Trip, rules: list[dict], data: Dataset) -> list[dict]:
+    """``no_airline_rules`` when the trip names an airline and no rule of that airline's own
+    applies: the verdict rests on the international and national rules alone, and the
+    airline's own may be stricter. ``url`` is the airline's website where the airline list
+    gives one (else null)."""
+    if not trip.airline or any(r["scope"] == Scope.AIRLINE for r in rules):
+        return []
+    airline = data.airlines.get(trip.airline) or {}
+    name = airline.get("name") or trip.airline
+    return [{
+        "code": Notice.NO_AIRLINE_RULES.value,
+        "text": _("We hold no power bank rules of %(airline)s itself: this answer applies "
+                  "only the international and national rules, and the airline's own rules "
+                  "may be stricter. Check them with the airline before you fly.",
+                  airline=f"{name} ({trip.airline})"),
+        "airline": trip.airline,
+        "url": airline.get("website"),
+    }]
 
 
 # --- Which rules apply ------------------------------------------------------------------------

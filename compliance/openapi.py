@@ -178,6 +178,10 @@ SCHEMAS = {
         {
             "code": {"enum": [n.value for n in Notice]},
             "text": _STRING,
+            "airline": {"type": "string", "description": "`no_airline_rules`: the airline's "
+                        "IATA code."},
+            "url": {**_nullable(_URL), "description": "`no_airline_rules`: the airline's "
+                    "website where the airline list gives one, else null."},
         },
         required=["code", "text"],
         description="`no_airline_rules`: we hold no rule of the airline's own (its own rules "

@@ -15,6 +15,7 @@ from babel import Locale
 from flask import Response, current_app, request, url_for
 from flask_babel import format_decimal, get_locale
 
+from . import places
 from .db import get_dataset
 from .i18n_setup import HTML_LANG, LANGUAGES, select_locale
 from .params import CHECK_PARAMS, DEVICE_PARAMS, TRIP_PARAMS, ParamError, parse_trip
@@ -191,4 +192,6 @@ def init_app(app) -> None:
         static_url=static_url,
         max_legs=MAX_LEGS,
         assumed_cell_voltage=DEFAULT_CELL_VOLTAGE,
+        trip_readings=places.page_readings,
+        choice_url=places.choice_url,
     )

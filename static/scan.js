@@ -140,22 +140,8 @@
   /* --- Manual lookup: one step to a verdict -------------------------------------------- */
 
   var form = document.getElementById("lookup");
-  var suggestions = document.getElementById("model-suggestions");
   var modelInput = document.getElementById("lookup-model");
   var lookupError = document.getElementById("lookup-error");
-  var suggestTimer = null;
-  var lastQuery = "";
-
-  function fillSuggestions(items) {
-    suggestions.textContent = "";
-    items.forEach(function (item) {
-      var option = document.createElement("option");
-      option.value = item.model;
-      option.label = [item.brand, item.product, item.recalled ? t("recalled-suggestion") : ""]
-        .filter(Boolean).join(" · ");
-      suggestions.appendChild(option);
-    });
-  }
 
   function offlineSuggestions(query) {
     if (!recallList) { return []; }
@@ -166,32 +152,39 @@
       recall.models.forEach(function (model) {
         if (items.length < 8 && !seen[model] && modelKey(model, recallList.brands).indexOf(key) === 0) {
           seen[model] = true;
-          items.push({model: model, brand: recall.brand, product: recall.product, recalled: true});
+          items.push({value: model, label: model, flag: t("recalled-suggestion"),
+                      meta: [recall.brand, recall.product].filter(Boolean).join(" · ")});
         }
       });
     });
     return items;
   }
 
-  function suggest() {
-    var query = modelInput.value.trim();
-    if (query.length < 2 || query === lastQuery) { return; }
-    lastQuery = query;
-    var url = config.modelsUrl + "?limit=8&q=" + encodeURIComponent(query);
-    fetch(url, {headers: {Accept: "application/json"}})
-      .then(function (response) {
-        if (!response.ok) { throw new Error("HTTP " + response.status); }
-        return response.json();
-      })
-      .then(function (body) {
-        if (modelInput.value.trim() !== query) { return; }
+  function setupComboboxes() {
+    if (!window.Combobox || !window.fetch || !form) { return; }
+    var texts = {count: t("suggestions"), chosen: t("chosen")};
+    window.Combobox(modelInput, {
+      minLength: 2,
+      texts: {count: texts.count, none: t("no-model")},
+      url: function (query) { return config.modelsUrl + "?limit=8&q=" + encodeURIComponent(query); },
+      items: function (body) {
         var recalledKeys = recallList ? recallList.by_model_key : {};
-        fillSuggestions(body.items.map(function (item) {
-          return {model: item.model, brand: item.brand, product: item.product,
-                  recalled: item.source === "recall" || item.model_key in recalledKeys};
-        }));
-      })
-      .catch(function () { fillSuggestions(offlineSuggestions(query)); });
+        return (body.items || []).map(function (item) {
+          var recalled = item.source === "recall" || item.model_key in recalledKeys;
+          return {value: item.model, label: item.model, flag: recalled ? t("recalled-suggestion") : "",
+                  meta: [item.brand, item.product].filter(Boolean).join(" · ")};
+        });
+      },
+      fallback: offlineSuggestions
+    });
+    form.querySelectorAll("input[data-combo=airline]").forEach(function (input) {
+      window.Combobox(input, window.Combobox.airlines(config.airlinesUrl,
+        {count: texts.count, chosen: texts.chosen, none: t("no-airline")}));
+    });
+    form.querySelectorAll("input[data-combo=airport]").forEach(function (input) {
+      window.Combobox(input, window.Combobox.airports(config.airportsUrl,
+        {count: texts.count, chosen: texts.chosen, none: t("no-airport")}));
+    });
   }
 
   function showResult(body) {
@@ -215,6 +208,16 @@
     var field = document.getElementById("lookup-" + problem.param);
     lookupError.textContent = problem.detail || problem.title;
     lookupError.hidden = false;
+    /* An airline or airport that fits several (or none): its candidates, one tap each. */
+    (problem.candidates || []).forEach(function (candidate) {
+      var choice = el("button", "secondary choice", candidate.code + " · " + candidate.name);
+      choice.type = "button";
+      choice.addEventListener("click", function () {
+        if (field) { field.value = candidate.code; }
+        form.requestSubmit ? form.requestSubmit() : form.dispatchEvent(new Event("submit"));
+      });
+      lookupError.appendChild(choice);
+    });
     if (field) {
       field.setAttribute("aria-invalid", "true");
       field.setAttribute("aria-describedby", "lookup-error");
@@ -232,10 +235,7 @@
   }
 
   if (form) {
-    modelInput.addEventListener("input", function () {
-      clearTimeout(suggestTimer);
-      suggestTimer = setTimeout(suggest, 200);
-    });
+    setupComboboxes();
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       clearProblem();

@@ -9,11 +9,12 @@
  */
 "use strict";
 
-var CACHE = "gate-scan-v1";
+var CACHE = "gate-scan-v2";
 var NETWORK_TIMEOUT_MS = 4000;
 var FILES = [
   "scan",
   "scan/recalls.json",
+  "static/combobox.js",
   "static/scan.js",
   "static/staff.css",
   "static/style.css",
