@@ -190,7 +190,9 @@ def _airlines_with_rules(sources: dict) -> list[dict]:
     """
     # OpenFlights has a few placeholders whose name is only their code ("Zz" for ZZ): they
     # name no airline and are left out, so such a code is refused as unknown.
-    airlines = {a["iata"]: {**a, "has_rules": False, "name_source": "openflights", "names": "",
+    # "ZZZ" is OpenFlights' placeholder for "no ICAO code".
+    airlines = {a["iata"]: {**a, "icao": None if a["icao"] == "ZZZ" else a["icao"],
+                            "has_rules": False, "name_source": "openflights", "names": "",
                             "website": None, "source_url": None}
                 for a in sources["airlines"]
                 if a["name"].strip().upper() not in {a["iata"], a["icao"] or a["iata"]}}

@@ -186,13 +186,24 @@ def resolve(kind: str, value: str, param: str, data: Dataset) -> tuple[str, dict
     code_re = r"[A-Z0-9]{2}" if airline else r"[A-Z]{3}"
     noun = "airline" if airline else "airport"
     code = fold_code(value)
+    typed_as_code = value.strip().isupper() or not value.strip().isascii()
     if code in table and re.fullmatch(code_re, code):
         return code, None
-    if re.fullmatch(code_re, code) and (airline or value.strip().isupper()
-                                        or not value.strip().isascii()):
-        # Typed as a code ("ZZ", "XQX", "ＺＺ"): a code we do not know, never a name.
-        candidates = [item(e.record) for e in _near_codes(code, entries)]
+    icao_re = r"[A-Z]{3}" if airline else r"[A-Z0-9]{4}"
+    if re.fullmatch(code_re, code) and (airline or typed_as_code) or (
+            re.fullmatch(icao_re, code) and typed_as_code):
+        # Typed as a code ("ZZ", "XQX", "ＺＺ", "ZZZ"): a code, never a name.
+        found = [e for e in entries if e.icao and e.icao == code]
+        if len(found) == 1:
+            entry = found[0]
+            return entry.code, {"param": param, "typed": value.strip(), "code": entry.code,
+                                "name": entry.record["name"]}
+        near = _near_codes(code, entries) if len(code) == (2 if airline else 3) else []
+        candidates = [item(e.record) for e in near]
         raise ParamError(param, f"{code!r} is not an {noun} code we know", candidates)
+    if len(fold(value)) < 3 and value.strip().isascii():
+        shape = "a 2-character IATA airline code" if airline else "a 3-letter IATA airport code"
+        raise ParamError(param, f"{value.strip()!r} is not {shape}, and too short for a name")
     hits = _search(entries, value, MAX_CANDIDATES + 1)
     best = [entry for score, entry in hits if score == hits[0][0] and entry.weight >= 0]
     if hits and hits[0][0] >= RESOLVES and len(best) == 1:
