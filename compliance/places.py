@@ -151,16 +151,35 @@ def search_airports(data: Dataset, query: str, limit: int = MAX_CANDIDATES) -> l
 # --- Reading what people type ---------------------------------------------------------------
 
 
-def _closest(query: str, entries: list[_Entry]) -> list[_Entry]:
-    """Entries whose main name is closest in spelling to ``query`` (difflib's ratio)."""
+def _spellings(data: Dataset, kind: str, entries: list[_Entry]) -> dict[str, list]:
+    """Names, cities and their words (of 4 letters or more), each with the entries that bear
+    it: what :func:`_closest` compares a misspelling with. Kept per dataset."""
+    key = ("places", "spellings", kind)
+    spellings = data.memo.get(key)
+    if spellings is None:
+        spellings = {}
+        for entry in entries:
+            for name, main in entry.names:
+                if main or not name.isascii():
+                    spellings.setdefault(name, []).append(entry)
+                    for word in name.split():
+                        if len(word) >= 4 and word != name:
+                            spellings.setdefault(word, []).append(entry)
+        data.memo[key] = spellings
+    return spellings
+
+
+def _closest(query: str, spellings: dict[str, list]) -> list[_Entry]:
+    """Entries whose name, city or a word of them is closest in spelling to ``query``
+    (difflib's ratio, among spellings of about the same length that share its first
+    character): "Heathrw" finds Heathrow, "Emirats" Emirates."""
     needle = fold(query)
-    by_name: dict[str, list[_Entry]] = {}
-    for entry in entries:
-        for name, main in entry.names:
-            if main or not name.isascii():
-                by_name.setdefault(name, []).append(entry)
-    names = difflib.get_close_matches(needle, list(by_name), n=MAX_CANDIDATES, cutoff=0.6)
-    found = [e for name in names for e in sorted(by_name[name], key=lambda e: -e.weight)]
+    if not needle:
+        return []
+    near = [name for name in spellings
+            if name[0] == needle[0] and abs(len(name) - len(needle)) <= 3]
+    names = difflib.get_close_matches(needle, near, n=MAX_CANDIDATES, cutoff=0.75)
+    found = [e for name in names for e in sorted(spellings[name], key=lambda e: -e.weight)]
     return list(dict.fromkeys(found))[:MAX_CANDIDATES]
 
 
@@ -214,7 +233,7 @@ def resolve(kind: str, value: str, param: str, data: Dataset) -> tuple[str, dict
         candidates = [item(e.record) for _score, e in hits[:MAX_CANDIDATES]]
         raise ParamError(param, f"{value.strip()!r} fits several {noun}s: choose one",
                          candidates)
-    candidates = [item(e.record) for e in _closest(value, entries)]
+    candidates = [item(e.record) for e in _closest(value, _spellings(data, kind, entries))]
     raise ParamError(param, f"{value.strip()!r} is not an {noun} code or name we know",
                      candidates)
 

@@ -89,7 +89,8 @@ def run_itinerary_check(values: dict):
         try:
             parse_trip(leg, data, today)
         except ParamError as error:
-            raise ParamError(leg_param(error.param, index), error.detail) from None
+            raise ParamError(leg_param(error.param, index), error.detail,
+                             error.candidates) from None
     device_values = {k: v for k, v in values.items() if k in DEVICE_PARAMS}
     return run_check(device_values, legs=legs)
 
