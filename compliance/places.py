@@ -30,7 +30,7 @@ _SPACE = re.compile(r"[\W_]+")
 #: Airports whose name says they take no airline passengers (air bases, seaplane bases,
 #: heliports): listed last, and never the one a name is read as when others fit it as well.
 _NOT_FOR_PASSENGERS = re.compile(
-    r"\b(?:air ?base|air force|afb|naval|nas|army|seaplane|heliport|helipad|skyports?)\b",
+    r"\b(?:air ?base|air force|afb|raf|naval|nas|army|seaplane|heliport|helipad|skyports?)\b",
     re.IGNORECASE)
 
 
