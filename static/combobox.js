@@ -26,6 +26,9 @@
     var status = document.createElement("p");
     var label = input.id && document.querySelector("label[for='" + input.id + "']");
     var items = [], active = -1, timer = null, cache = {}, texts = source.texts || {};
+    /* Bumped by every lookup and by Escape: an answer that arrives late never reopens a list
+       the person closed or typed past. */
+    var generation = 0;
     var minLength = source.minLength || 1;
     counter += 1;
     list.id = (input.id || "combo" + counter) + "-list";
@@ -94,7 +97,7 @@
     }
 
     function lookup() {
-      var query = input.value.trim();
+      var query = input.value.trim(), mine = ++generation;
       if (query.length < minLength) { close(); say(""); return; }
       if (cache[query]) { show(cache[query]); return; }
       fetch(source.url(query), { headers: { Accept: "application/json" } })
@@ -105,8 +108,9 @@
         .then(function (body) {
           var found = source.items(body);
           cache[query] = found;
-          if (input.value.trim() === query && document.activeElement === input) { show(found); }
+          if (mine === generation && input.value.trim() === query && document.activeElement === input) { show(found); }
         }, function () {
+          if (mine !== generation) { return; }
           if (source.fallback && input.value.trim() === query) { show(source.fallback(query)); } else { close(); }
         });
     }
@@ -142,7 +146,11 @@
       if (event.key === "ArrowDown") { event.preventDefault(); if (list.hidden && !items.length) { lookup(); } else { move(1); } }
       else if (event.key === "ArrowUp") { event.preventDefault(); move(-1); }
       else if (event.key === "Enter" && !list.hidden && active >= 0) { event.preventDefault(); choose(active); }
-      else if (event.key === "Escape" && !list.hidden) { event.preventDefault(); close(); }
+      else if (event.key === "Escape") {
+        clearTimeout(timer);
+        generation += 1;
+        if (!list.hidden) { event.preventDefault(); close(); }
+      }
     });
     input.addEventListener("blur", function () { setTimeout(close, 200); });
     list.addEventListener("mousedown", function (event) { event.preventDefault(); });
