@@ -1,3 +1,14 @@
+"""Write data/airline_overrides.csv from a checkout of Open Travel Data (CC BY 4.0).
+
+Run in the checkout's opentraveldata/ folder (optd_airlines.csv, optd_airlines_websites.csv,
+optd_airline_por.csv), with the commits read and the paths of data/airlines.csv and of the
+file to write:
+
+    python airline_overrides_from_optd.py AIRLINES_COMMIT POR_COMMIT data/airlines.csv OUT.csv
+
+data/README.md explains each choice. Rows are never invented: what the list does not give is
+left empty and said in ``notes``.
+"""
 import csv, collections, sys
 import airportsdata
 AIRLINES_COMMIT = sys.argv[1]; POR_COMMIT = sys.argv[2]
