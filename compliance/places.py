@@ -84,7 +84,8 @@ def _airport_entries(data: Dataset) -> list[_Entry]:
             if airport.get("city"):
                 names.append((fold(airport["city"]), True))
             names += [(fold(n), False) for n in (airport.get("names") or "").split(" | ") if n]
-            weight = airport.get("population") or 0
+            # Busier airports first (scheduled flights), then those of larger cities.
+            weight = (airport.get("flights") or 0) + (airport.get("population") or 0) / 1e9
             if _NOT_FOR_PASSENGERS.search(airport["name"]):
                 weight = -1
             entries.append(_Entry(airport["iata"], airport.get("icao") or "", tuple(names),

@@ -50,6 +50,12 @@ def test_a_city_finds_all_its_airports(client, typed, expected):
     assert expected <= set(codes(items(client, "/api/v1/airports", q=typed, limit=10)))
 
 
+@pytest.mark.parametrize("typed, first", [("London", "LHR"), ("New York", "JFK"),
+                                          ("Manchester", "MAN"), ("Paris", "CDG")])
+def test_busier_airports_come_first(client, typed, first):
+    assert codes(items(client, "/api/v1/airports", q=typed))[0] == first
+
+
 def test_airport_search_filters_by_country_and_pages(client):
     found = items(client, "/api/v1/airports", q="London", country="CA")
     assert found and {a["country"] for a in found} == {"CA"}

@@ -6,7 +6,8 @@ file to write:
 
     python airline_overrides_from_optd.py AIRLINES_COMMIT POR_COMMIT data/airlines.csv OUT.csv
 
-data/README.md explains each choice. Rows are never invented: what the list does not give is
+data/README.md explains each choice. data/airport_traffic.csv is the sum of ``flt_freq`` of
+optd_airline_por.csv per airport, as origin or destination (see data/README.md). Rows are never invented: what the list does not give is
 left empty and said in ``notes``.
 """
 import csv, collections, sys
