@@ -624,7 +624,8 @@ PATHS = {
                        "its city or a city it serves (`Heathrow`, `New York`, `首尔`, `인천`): "
                        "the exact code first, then exact names and cities, names that start "
                        "with it, names with a word that starts with it, names that contain "
-                       "it; larger cities first.", example="dubai"),
+                       "it; busier airports first (scheduled flights in Open Travel Data).",
+                       example="dubai"),
                 _query("country", {"type": "string", "pattern": "^[A-Za-z]{2}$"},
                        "ISO 3166-1 alpha-2 country code.", example="AE"),
                 *_paging(20, 100),

@@ -144,7 +144,7 @@ def search_airlines(data: Dataset, query: str, limit: int = MAX_CANDIDATES,
 
 def search_airports(data: Dataset, query: str, limit: int = MAX_CANDIDATES) -> list[dict]:
     """Airports by IATA or ICAO code, name, city, or a name of the city it serves (also in
-    Chinese, Japanese and Korean), best match first, larger cities first."""
+    Chinese, Japanese and Korean), best match first, busier airports first."""
     hits = _search(_airport_entries(data), query, limit)
     return [{**airport_item(e.record), "match": s} for s, e in hits]
 
