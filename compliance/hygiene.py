@@ -11,8 +11,9 @@ Compression is Flask-Compress (brotli or gzip, whatever the browser accepts): te
 of 500 bytes or more.
 """
 
-from flask import Blueprint, Response, current_app, send_from_directory
-from flask import request
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, request
 from flask_compress import Compress
 
 bp = Blueprint("hygiene", __name__)
@@ -43,8 +44,9 @@ def robots_txt():
 @bp.get("/favicon.ico")
 def favicon():
     """Browsers ask for /favicon.ico on their own; pages also link the SVG icon."""
-    response = send_from_directory(current_app.static_folder, "favicon.ico",
-                                   mimetype="image/x-icon", max_age=86400)
+    path = Path(current_app.static_folder) / "favicon.ico"
+    response = Response(path.read_bytes(), mimetype="image/x-icon")
+    response.headers["Cache-Control"] = "public, max-age=86400"
     return response
 
 
@@ -60,8 +62,14 @@ def buffer_static_files(response):
     file is closed with the response), so they are compressed like any page."""
     if (request.endpoint == "static" and response.status_code == 200
             and response.direct_passthrough):
+        body = response.response
+        try:
+            data = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
         response.direct_passthrough = False
-        response.make_sequence()
+        response.set_data(data)
     return response
 
 

@@ -136,7 +136,8 @@ def decision(answer: Answer) -> dict:
                 "Accept if the label shows a clear CCC (3C) mark; refuse without it")}
         return {"code": "new_check", "text": _(
             "Read the capacity on the label and run a new check before accepting")}
-    shows = [c["text"] for c in label_checks(answer) if c["code"] in ("model", "capacity")]
+    wanted = ("model", "capacity", "ccc") if answer.device["model"] else ("capacity", "ccc")
+    shows = [c["text"] for c in label_checks(answer) if c["code"] in wanted]
     return {"code": "accept_if_label", "text": _(
         "Accept if the label shows: %(items)s", items="; ".join(shows))}
 
