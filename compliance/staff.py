@@ -31,6 +31,7 @@ from .capacity import WhSource
 from .db import get_dataset
 from .engine import Answer
 from .i18n import _
+from .normalize import normalize_model
 from .problems import problem
 from .results import Verification, public_base_url, result_url, secrets, utcnow, verify
 from .traveller import root_script
@@ -97,7 +98,22 @@ def serial_to_check(answer: Answer) -> dict | None:
     primary = (with_link or scoped)[0]
     return {"match": primary, "url": primary.get("remedy_url") or primary["source_url"],
             "has_checker": bool(primary.get("remedy_url")),
-            "serial_checkable": any(m.get("serial_checkable") for m in scoped)}
+            "serial_checkable": any(_serial_checkable(m, answer) for m in scoped)}
+
+
+def _serial_checkable(match: dict, answer: Answer) -> bool:
+    """Whether a serial typed here settles this match: the engine says so
+    (``serial_checkable``); answers made before it did are judged from the recall record (it
+    publishes exact serial patterns for this model)."""
+    if "serial_checkable" in match:
+        return bool(match["serial_checkable"])
+    data = get_dataset()
+    recall = next((r for r in data.recalls if r["recall_id"] == match["recall_id"]), None)
+    if recall is None:
+        return False
+    model_key = normalize_model(answer.device["model"] or "", data.brands)
+    return any(not p["models_norm"] or model_key in p["models_norm"]
+               for p in recall["serial_patterns"])
 
 
 def _state(answer: Answer) -> str:

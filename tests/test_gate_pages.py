@@ -114,3 +114,17 @@ def test_embed_script_allows_tall_results_and_scrolls_to_the_verdict(client):
     limit = int(re.search(r"MAX_HEIGHT = (\d+)", script).group(1))
     assert limit >= 20000  # the longest real result is about 6,000-7,000 px
     assert "powerbank-check:result" in script and "scrollTo" in script
+
+
+def test_where_the_recall_lists_the_serials_the_serial_typed_settles_it(client):
+    """Belkin BPD005: the CPSC recall names the affected serials (14 characters, "57V...")."""
+    html = _html(client, "model=BPD005&airline=AA&origin=JFK&destination=LAX")
+    assert "CHECK THE SERIAL" in html
+    assert "Or type the serial here" in html and "#serial" in html
+    assert "cannot be checked" not in html
+    recalled = _html(client, "model=BPD005&serial=57V12345678901&airline=AA&origin=JFK"
+                             "&destination=LAX")
+    assert "FORBIDDEN" in recalled and "CHECK THE SERIAL" not in recalled
+    fine = _html(client, "model=BPD005&serial=12345678901234&airline=AA&origin=JFK"
+                         "&destination=LAX")
+    assert re.search(r'<section class="verdict verdict-allowed"', fine)
