@@ -142,7 +142,7 @@ def test_report_sources_lists_every_record_without_an_official_source(runner, cl
         assert f"{kind} {official}/{total} ({percent} %)" in lines[0]
     listed = {}
     for line in lines:
-        match = re.match(r"^  (\S+)\s+(official|government_news|news|other|unset)\s+(\S+)$", line)
+        match = re.match(r"^  (.+?)\s+(official|government_news|news|other|unset)\s+(\S+)$", line)
         if match:
             listed[match[1]] = (match[2], match[3])
     for kind, id_field in RECORD_KINDS.items():
