@@ -220,7 +220,25 @@ add_header Cross-Origin-Opener-Policy same-origin always;
 """
 
 
-class Redis:
+class _Server:
+    """A server process started by ``start()``, stopped by ``stop_signal``, usable in ``with``."""
+
+    stop_signal = signal.SIGTERM
+    process: subprocess.Popen | None = None
+
+    def stop(self) -> None:
+        _terminate(self.process, self.stop_signal, 10)
+        if self.process:
+            self.process.stderr.close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class Redis(_Server):
     """``redis-server`` as the current user on a free loopback port, data in ``directory``
     (no snapshots, no append-only file: the tests need a store, not durability)."""
 
@@ -262,19 +280,8 @@ class Redis:
         except OSError:
             return False
 
-    def stop(self) -> None:
-        _terminate(self.process, signal.SIGTERM, 10)
-        if self.process:
-            self.process.stderr.close()
 
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-
-class Nginx:
+class Nginx(_Server):
     """nginx as the current user, prefix and logs in ``directory``, balancing ``upstreams``."""
 
     def __init__(self, directory: Path, upstreams: list[str]):
@@ -346,16 +353,8 @@ http {{
         wait_until(answering, timeout, "nginx")
         return self
 
-    def stop(self) -> None:
-        _terminate(self.process, signal.SIGQUIT, 10)
-        if self.process:
-            self.process.stderr.close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
+    #: nginx finishes the requests it is serving on SIGQUIT.
+    stop_signal = signal.SIGQUIT
 
 
 def _free_port() -> int:

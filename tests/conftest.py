@@ -110,6 +110,27 @@ def phone(browser):
 
 
 @pytest.fixture
+def offline_scan(browser, live_server):
+    """The gate screen on a phone with its recall list saved by the service worker, then the
+    connection cut: what staff have when the network fails."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/scan")
+        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        page.reload()
+        assert page.evaluate("navigator.serviceWorker.controller !== null")
+        page.wait_for_selector("#offline-status:has-text('data version')")
+        context.set_offline(True)
+        page.reload()
+        page.wait_for_selector("#offline-status.is-offline")
+        yield page
+    finally:
+        context.set_offline(False)
+        context.close()
+
+
+@pytest.fixture
 def output_dir(request) -> Path:
     """tests/output/<test name>/ for screenshots and figures a test saves."""
     import re

@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PHONE
-
 GOLDEN = Path(__file__).parent / "golden" / "identification.json"
 TYPED = [case["input"]["model"] for case in json.loads(GOLDEN.read_text())["checks"]
          if "model" in case["input"]] + [
@@ -52,27 +50,14 @@ def test_offline_identification_agrees_with_the_server(scan_page, live_server):
     assert not differ, differ
 
 
-def test_a_name_typed_offline_on_the_gate_screen_is_a_possible_match(browser, live_server,
-                                                                      output_dir):
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    try:
-        page.goto(live_server + "/scan")
-        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-        page.reload()
-        page.wait_for_selector("#offline-status:has-text('data version')")
-        context.set_offline(True)
-        page.reload()
-        page.wait_for_selector("#offline-status.is-offline")
-        page.fill("#lookup-model", "Anker PowerCore 10000")
-        page.click("#lookup button[type=submit]")
-        page.wait_for_selector("#lookup-result[data-status=possible_match]")
-        text = page.inner_text("#lookup-result")
-        assert "POSSIBLY RECALLED" in text and "A1263" in text
-        page.screenshot(path=output_dir / "scan-offline-name.png", full_page=True)
-        page.fill("#lookup-model", "\u04101647")
-        page.click("#lookup button[type=submit]")
-        page.wait_for_selector("#lookup-result[data-status=recalled]")
-    finally:
-        context.set_offline(False)
-        context.close()
+def test_a_name_typed_offline_on_the_gate_screen_is_a_possible_match(offline_scan, output_dir):
+    page = offline_scan
+    page.fill("#lookup-model", "Anker PowerCore 10000")
+    page.click("#lookup button[type=submit]")
+    page.wait_for_selector("#lookup-result[data-status=possible_match]")
+    text = page.inner_text("#lookup-result")
+    assert "POSSIBLY RECALLED" in text and "A1263" in text
+    page.screenshot(path=output_dir / "scan-offline-name.png", full_page=True)
+    page.fill("#lookup-model", "\u04101647")
+    page.click("#lookup button[type=submit]")
+    page.wait_for_selector("#lookup-result[data-status=recalled]")

@@ -122,35 +122,21 @@ def test_scan_page_works_without_javascript(browser, live_server):
         context.close()
 
 
-def test_offline_lookup_uses_the_saved_recall_list(browser, live_server, output_dir):
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    try:
-        page.goto(live_server + "/scan")
-        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-        page.reload()
-        assert page.evaluate("navigator.serviceWorker.controller !== null")
-        page.wait_for_selector("#offline-status:has-text('data version')")
+def test_offline_lookup_uses_the_saved_recall_list(offline_scan, output_dir):
+    page = offline_scan
+    assert "Offline" in page.inner_text("#offline-status")
+    page.fill("#lookup-model", "anker a-1647")
+    page.click("#lookup button[type=submit]")
+    page.wait_for_selector("#lookup-result .verdict-forbidden")
+    result = page.inner_text("#lookup-result")
+    assert "OFFLINE: RECALLED" in result
+    assert "saved recall list only" in result and "need a connection" in result
+    page.screenshot(path=output_dir / "scan-offline.png", full_page=True)
 
-        context.set_offline(True)
-        page.reload()
-        page.wait_for_selector("#offline-status.is-offline")
-        assert "Offline" in page.inner_text("#offline-status")
-        page.fill("#lookup-model", "anker a-1647")
-        page.click("#lookup button[type=submit]")
-        page.wait_for_selector("#lookup-result .verdict-forbidden")
-        result = page.inner_text("#lookup-result")
-        assert "OFFLINE: RECALLED" in result
-        assert "saved recall list only" in result and "need a connection" in result
-        page.screenshot(path=output_dir / "scan-offline.png", full_page=True)
-
-        page.fill("#lookup-model", "Ｘｉａｏｍｉ PLM03ZM")
-        page.click("#lookup button[type=submit]")
-        page.wait_for_selector("#lookup-result .verdict-offline")
-        assert "NOT ON THE RECALL LIST" in page.inner_text("#lookup-result")
-    finally:
-        context.set_offline(False)
-        context.close()
+    page.fill("#lookup-model", "Ｘｉａｏｍｉ PLM03ZM")
+    page.click("#lookup button[type=submit]")
+    page.wait_for_selector("#lookup-result .verdict-offline")
+    assert "NOT ON THE RECALL LIST" in page.inner_text("#lookup-result")
 
 
 def test_staff_views_at_phone_size(phone, live_server, built_db, data_copy, tmp_path,
