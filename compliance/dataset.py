@@ -94,14 +94,18 @@ class Dataset:
         model_index.sort()
         airlines = {
             row[0]: {"iata": row[0], "icao": row[1], "name": row[2], "country": row[3],
-                     "has_rules": bool(row[4])}
+                     "has_rules": bool(row[4]), "name_source": row[5], "names": row[6],
+                     "website": row[7], "source_url": row[8]}
             for row in conn.execute(
-                "select iata, icao, name, country, has_rules from airlines order by iata"
+                "select iata, icao, name, country, has_rules, name_source, names, website, "
+                "source_url from airlines order by iata"
             )
         }
         airports = {
-            row[0]: {"iata": row[0], "name": row[1], "city": row[2], "country": row[3]}
-            for row in conn.execute("select iata, name, city, country from airports")
+            row[0]: {"iata": row[0], "name": row[1], "city": row[2], "country": row[3],
+                     "icao": row[4], "names": row[5], "population": row[6], "flights": row[7]}
+            for row in conn.execute("select iata, name, city, country, icao, names, population, "
+                                    "flights from airports")
         }
         (aliases,) = conn.execute("select record from aliases").fetchone()
         return cls(

@@ -145,6 +145,7 @@ def evaluate(device: Device, trip: Trip, data: Dataset) -> Answer:
     from_catalogue = catalogue if capacity.source == WhSource.CATALOGUE else {}
     product = (identification.identified or {}).get("product")
     notices.extend(capacity_notices(device, capacity, rules, verdict))
+    notices.extend(airline_notices(trip, rules, data))
     return Answer(
         verdict=verdict,
         headline=headline,
@@ -177,6 +178,26 @@ def evaluate(device: Device, trip: Trip, data: Dataset) -> Answer:
 
 def _notice(code: Notice, text: str, **params) -> dict:
     return {"code": code.value, "text": text, **params}
+
+
+def airline_notices(trip: Trip, rules: list[dict], data: Dataset) -> list[dict]:
+    """``no_airline_rules`` when the trip names an airline and no rule of that airline's own
+    applies: the verdict rests on the international and national rules alone, and the
+    airline's own may be stricter. ``url`` is the airline's website where the airline list
+    gives one (else null)."""
+    if not trip.airline or any(r["scope"] == Scope.AIRLINE for r in rules):
+        return []
+    airline = data.airlines.get(trip.airline) or {}
+    name = airline.get("name") or trip.airline
+    return [_notice(
+        Notice.NO_AIRLINE_RULES,
+        _("We hold no power bank rules of %(airline)s itself: this answer applies "
+          "only the international and national rules, and the airline's own rules "
+          "may be stricter. Check them with the airline before you fly.",
+          airline=f"{name} ({trip.airline})"),
+        airline=trip.airline,
+        url=airline.get("website"),
+    )]
 
 
 # --- Which rules apply ------------------------------------------------------------------------

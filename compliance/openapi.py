@@ -125,6 +125,11 @@ SCHEMAS = {
                        "all at once, in order; the first is `param` and `detail`."},
             "retry_after": {"type": "integer", "minimum": 1,
                             "description": "Seconds to wait (429 only)."},
+            "candidates": {"type": "array", "items": {"type": "object", "properties": {
+                "code": _STRING, "name": _STRING}, "required": ["code", "name"]},
+                "description": "For an airline or airport that is not a code we know, or a "
+                               "name that fits several: the airlines (`Airline`) or airports "
+                               "(`Airport`) it may mean, to choose from."},
         },
         required=["type", "title", "status", "detail"],
         description="RFC 9457 problem details (`application/problem+json`).",
@@ -185,6 +190,10 @@ SCHEMAS = {
         {
             "code": {"enum": [n.value for n in Notice]},
             "text": _STRING,
+            "airline": {"type": "string", "description": "`no_airline_rules`: the airline's "
+                        "IATA code."},
+            "url": {**_nullable(_URL), "description": "`no_airline_rules`: the airline's "
+                    "website where the airline list gives one, else null."},
         },
         required=["code", "text"],
         description="`no_airline_rules`: we hold no rule of the airline's own (its own rules "
@@ -299,6 +308,9 @@ SCHEMAS = {
         description="The engine's answer for one trip.",
     ),
     "CheckAnswer": {"allOf": [_ref("Answer"), _object({
+        "read_as": {"type": "array", "items": _ref("Reading"),
+                    "description": "Airline and airport names given instead of codes, and "
+                                   "the code each was read as."},
         "result_url": {**_URL, "description": "The signed, verifiable result (the QR code's "
                        "URL). Upper-case so that it encodes compactly in a QR code."},
         "qr_svg_url": _URL,
@@ -330,9 +342,14 @@ SCHEMAS = {
     ),
     "LegInput": _object(
         {
-            "airline": {"type": ["string", "null"], "pattern": r"^([A-Za-z0-9]{2}|\s*)$"},
-            "origin": {"type": ["string", "null"], "pattern": r"^([A-Za-z]{3}|\s*)$"},
-            "destination": {"type": ["string", "null"], "pattern": r"^([A-Za-z]{3}|\s*)$"},
+            "airline": {"type": ["string", "null"], "maxLength": MAX_TEXT, "pattern": _NO_CONTROL,
+                        "description": "IATA or ICAO code, or a name that fits one airline "
+                                       "(see `GET /api/v1/check`)."},
+            "origin": {"type": ["string", "null"], "maxLength": MAX_TEXT, "pattern": _NO_CONTROL,
+                       "description": "IATA or ICAO code, or a name or city that fits one "
+                                      "airport."},
+            "destination": {"type": ["string", "null"], "maxLength": MAX_TEXT,
+                            "pattern": _NO_CONTROL, "description": "As `origin`."},
             "date": {"oneOf": [_DATE, _BLANK, {"type": "null"}]},
         },
         required=[], additional=False,
@@ -364,6 +381,22 @@ SCHEMAS = {
         "has_rules": {"type": "boolean",
                       "description": "Whether we hold the airline's own power bank rules."},
     }),
+    "Airport": _object({
+        "code": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "IATA code."},
+        "icao": _TEXT_OR_NULL,
+        "name": _STRING,
+        "city": _TEXT_OR_NULL,
+        "country": _STRING,
+    }, description="An airport of `airportsdata` (MIT); the names of the cities it serves in "
+                   "Chinese, Japanese and Korean come from GeoNames (CC BY 4.0).",),
+    "Reading": _object({
+        "param": {"type": "string", "description": "The field, e.g. `origin` or "
+                                                   "`legs[1].airline`."},
+        "typed": _STRING,
+        "code": _STRING,
+        "name": _STRING,
+    }, required=["param", "typed", "code", "name"],
+        description="A name that was read as a code: \"Emirates\" as EK."),
     "Rule": _object(
         {
             "rule_id": _STRING,
@@ -482,6 +515,7 @@ SCHEMAS["Verification"] = _object(
     description="A signed result verified and re-checked against today's data.",
 )
 SCHEMAS["AirlinePage"] = _page_of("Airline")
+SCHEMAS["AirportPage"] = _page_of("Airport")
 SCHEMAS["RecallPage"] = _page_of("RecallMatch")
 SCHEMAS["RulePage"] = _page_of("Rule")
 SCHEMAS["ModelSuggestions"] = _object({
@@ -514,7 +548,6 @@ def _paging(default: int, maximum: int) -> list[dict]:
 
 
 _AIRLINE_PARAM = {"type": "string", "pattern": "^[A-Za-z0-9]{2}$"}
-_AIRPORT_PARAM = {"type": "string", "pattern": "^[A-Za-z]{3}$"}
 _TEXT_PARAM = {"type": "string", "maxLength": MAX_TEXT, "pattern": _NO_CONTROL}
 #: A required text: at least one character that is not a space.
 _REQUIRED_TEXT_PARAM = {"type": "string", "maxLength": MAX_TEXT,
@@ -523,6 +556,9 @@ _REQUIRED_TEXT_PARAM = {"type": "string", "maxLength": MAX_TEXT,
                                    r"[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"}
 
 NUMBER_TEXT = (' Typed text is read as people write it: a decimal comma or point (`99,9`), thousands separators (`10,000`, `10 000`, `10.000`) and the unit (`20000mAh`, `74 Wh`, `3.7V`; another unit is refused). One `,` or `.` before exactly 3 digits groups thousands in `mah`, is the decimal mark in `v`, and is refused as ambiguous in `wh` (`1,234`).')
+_NAMES = (" Full-width characters count as their ASCII forms (`ＥＫ`). A code we do not know, "
+          "a name that fits nothing, or one that fits several is a 400 problem with "
+          "`candidates` to choose from; a name read as a code is listed in `read_as`.")
 
 CHECK_QUERY = [
     _query("model", {"type": "string", "maxLength": MAX_MODEL, "pattern": _NO_CONTROL},
@@ -548,9 +584,12 @@ CHECK_QUERY = [
            example=True),
     _query("unlabelled", {"type": "boolean"}, "`true` when the capacity label is missing or "
            "unreadable.", example=False),
-    _query("airline", _AIRLINE_PARAM, "Operating airline, IATA code.", example="EK"),
-    _query("origin", _AIRPORT_PARAM, "Departure airport, IATA code.", example="DXB"),
-    _query("destination", _AIRPORT_PARAM, "Arrival airport, IATA code.", example="LHR"),
+    _query("airline", _TEXT_PARAM, "Operating airline: IATA code (`EK`), ICAO code (`UAE`) "
+           "or a name that fits one airline (`Emirates`)." + _NAMES, example="EK"),
+    _query("origin", _TEXT_PARAM, "Departure airport: IATA code (`DXB`), ICAO code (`OMDB`) "
+           "or a name or city that fits one airport (`Heathrow`, `인천`)." + _NAMES,
+           example="DXB"),
+    _query("destination", _TEXT_PARAM, "Arrival airport, as `origin`.", example="LHR"),
     _query("date", _DATE, "Travel date; default today (UTC). A past date is answered under "
            "the rules of that date and marked with the notice `travel_date_passed`.",
            example="2026-12-01"),
@@ -660,10 +699,16 @@ PATHS = {
     "/api/v1/airlines": {
         "get": {
             "operationId": "listAirlines",
-            "summary": "Airlines we know (OpenFlights, ODbL), and whether we hold their rules",
+            "summary": "Airlines we know, searched by name or code, and whether we hold "
+                       "their rules",
+            "description": "OpenFlights (ODbL) corrected by `data/airline_overrides.csv` "
+                           "(today's holders of reassigned codes: Open Travel Data, CC BY 4.0, "
+                           "and the pages named per row) and by the airline rules we hold.",
             "parameters": [
-                _query("q", _TEXT_PARAM, "Part of the name, or the IATA or ICAO code.",
-                       example="emirates"),
+                _query("q", _TEXT_PARAM, "IATA or ICAO code, or part of the name (also a "
+                       "Chinese, Japanese or Korean name where the list has one): the exact "
+                       "code first, then names that start with it, then names with a word "
+                       "that starts with it, then names that contain it.", example="emirates"),
                 _query("country", {"type": "string", "pattern": "^[A-Za-z]{2}$"},
                        "ISO 3166-1 alpha-2 country code.", example="AE"),
                 _query("has_rules", {"type": "boolean"},
@@ -671,7 +716,28 @@ PATHS = {
                        example=True),
                 *_paging(100, 500),
             ],
-            "responses": _ok("AirlinePage", "Airlines ordered by IATA code.", cached=True),
+            "responses": _ok("AirlinePage", "Airlines, best match first (without `q`: by "
+                             "IATA code).", cached=True),
+        },
+    },
+    "/api/v1/airports": {
+        "get": {
+            "operationId": "listAirports",
+            "summary": "Airports searched by code, name or city (also in Chinese, Japanese "
+                       "and Korean)",
+            "parameters": [
+                _query("q", _TEXT_PARAM, "IATA or ICAO code, or part of the airport's name, "
+                       "its city or a city it serves (`Heathrow`, `New York`, `首尔`, `인천`): "
+                       "the exact code first, then exact names and cities, names that start "
+                       "with it, names with a word that starts with it, names that contain "
+                       "it; busier airports first (scheduled flights in Open Travel Data).",
+                       example="dubai"),
+                _query("country", {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+                       "ISO 3166-1 alpha-2 country code.", example="AE"),
+                *_paging(20, 100),
+            ],
+            "responses": _ok("AirportPage", "Airports, best match first (without `q`: by "
+                             "IATA code).", cached=True),
         },
     },
     "/api/v1/recalls": {

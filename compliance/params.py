@@ -10,6 +10,7 @@ import re
 import unicodedata
 from datetime import date
 
+from . import places
 from .capacity import NumberError, read_number
 from .dataset import Dataset
 from .engine import Device, Trip
@@ -38,18 +39,23 @@ class ParamError(ValueError):
 
     One error may stand for several: ``errors`` lists every bad field found (the first is
     ``param``/``detail`` itself), so a form shows them all at once and the API lists them.
+    ``candidates`` (airlines or airports: ``code``, ``name`` ...) are what the input may have
+    meant, for the traveller to choose from.
     """
 
-    def __init__(self, param: str, detail: str, errors: list | None = None):
+    def __init__(self, param: str, detail: str, errors: list | None = None,
+                 candidates: list | None = None):
         self.param, self.detail = param, detail
         self.errors = list(errors) if errors else [self]
+        self.candidates = candidates or []
         super().__init__(f"{param}: {detail}")
 
     def renamed(self, rename) -> "ParamError":
         """The same errors with every ``param`` passed through ``rename`` (a leg's own form
         field ``origin2``, a JSON path ``legs[1].origin``)."""
-        errors = [ParamError(rename(e.param), e.detail) for e in self.errors]
-        return ParamError(errors[0].param, errors[0].detail, errors)
+        errors = [ParamError(rename(e.param), e.detail, candidates=e.candidates)
+                  for e in self.errors]
+        return ParamError(errors[0].param, errors[0].detail, errors, errors[0].candidates)
 
 
 class Errors:
@@ -74,7 +80,7 @@ class Errors:
     def raise_any(self) -> None:
         if self.found:
             first = self.found[0]
-            raise ParamError(first.param, first.detail, self.found)
+            raise ParamError(first.param, first.detail, self.found, first.candidates)
 
 
 def text(value, param: str, max_length: int = MAX_TEXT) -> str | None:
@@ -203,28 +209,43 @@ def future_travel_date(value, param: str, today: date) -> date:
     return result
 
 
-def airline_code(value, data: Dataset) -> str | None:
-    raw = text(value, "airline", 8)
-    if raw is None:
-        return None
-    code = raw.upper()
-    if not re.fullmatch(r"[A-Z0-9]{2}", code):
-        raise ParamError("airline", f"{raw!r} is not a 2-character IATA airline code")
-    if code not in data.airlines:
-        raise ParamError("airline", f"{code!r} is not an airline code we know")
-    return code
+def airline_code(value, data: Dataset, param: str = "airline") -> str | None:
+    """The IATA code of an airline given by code (``EK``, ``ｅｋ``), ICAO code (``UAE``) or a
+    name that fits one airline only (``Emirates``); see :mod:`compliance.places`."""
+    return _place_code("airline", value, param, data)
 
 
 def airport_code(value, param: str, data: Dataset) -> str | None:
-    raw = text(value, param, 8)
+    """The IATA code of an airport given by code (``DXB``, ``ＰＥＫ``), ICAO code, or a name or
+    city that fits one airport only (``Heathrow``); see :mod:`compliance.places`."""
+    return _place_code("airport", value, param, data)
+
+
+def _place_code(kind: str, value, param: str, data: Dataset) -> str | None:
+    raw = text(value, param)
     if raw is None:
         return None
-    code = raw.upper()
-    if not re.fullmatch(r"[A-Z]{3}", code):
-        raise ParamError(param, f"{raw!r} is not a 3-letter IATA airport code")
-    if code not in data.airports:
-        raise ParamError(param, f"{code!r} is not an airport code we know")
-    return code
+    try:
+        return places.resolve(kind, raw, param, data)[0]
+    except places.Unresolved as error:
+        raise ParamError(param, _place_message(error), candidates=error.candidates) from None
+
+
+def _place_message(error: "places.Unresolved") -> str:
+    typed, airline = repr(error.typed), error.kind == "airline"
+    if error.reason == places.Unresolved.UNKNOWN_CODE:
+        return (_("%(code)s is not an airline code we know", code=typed) if airline
+                else _("%(code)s is not an airport code we know", code=typed))
+    if error.reason == places.Unresolved.TOO_SHORT:
+        return (_("%(value)s is not a 2-character IATA airline code, and too short for a name",
+                  value=typed) if airline else
+                _("%(value)s is not a 3-letter IATA airport code, and too short for a name",
+                  value=typed))
+    if error.reason == places.Unresolved.AMBIGUOUS:
+        return (_("%(value)s fits several airlines: choose one", value=typed) if airline
+                else _("%(value)s fits several airports: choose one", value=typed))
+    return (_("%(value)s is not an airline code or name we know", value=typed) if airline
+            else _("%(value)s is not an airport code or name we know", value=typed))
 
 
 def parse_device(values: dict) -> Device:

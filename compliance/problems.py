@@ -30,4 +30,5 @@ def invalid_parameter(error):
         "invalid-parameter",
         param=error.param,
         errors=[{"param": e.param, "detail": f"{e.param}: {e.detail}"} for e in errors],
+        **({"candidates": error.candidates} if getattr(error, "candidates", None) else {}),
     )

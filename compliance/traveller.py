@@ -19,6 +19,7 @@ from babel.numbers import parse_pattern
 from flask import Response, current_app, has_request_context, request, url_for
 from flask_babel import format_decimal, get_locale
 
+from . import places
 from .capacity import number_rules
 from .db import get_dataset
 from .i18n_setup import HTML_LANG, LANGUAGES, select_locale
@@ -296,4 +297,6 @@ def init_app(app) -> None:
         static_url=static_url,
         max_legs=MAX_LEGS,
         assumed_cell_voltage=DEFAULT_CELL_VOLTAGE,
+        trip_readings=places.page_readings,
+        choice_url=places.choice_url,
     )

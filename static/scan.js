@@ -136,59 +136,67 @@
   /* --- Manual lookup: one step to a verdict -------------------------------------------- */
 
   var form = document.getElementById("lookup");
-  var suggestions = document.getElementById("model-suggestions");
   var modelInput = document.getElementById("lookup-model");
   var lookupError = document.getElementById("lookup-error");
-  var suggestTimer = null;
-  var lastQuery = "";
 
-  function fillSuggestions(items) {
-    suggestions.textContent = "";
-    items.forEach(function (item) {
-      var option = document.createElement("option");
-      option.value = item.model;
-      option.label = [item.brand, item.product, item.recalled ? t("recalled-suggestion") : ""]
-        .filter(Boolean).join(" · ");
-      suggestions.appendChild(option);
-    });
+  /* The words of the answer for a suggestion's recall status (compliance/suggest.py). */
+  var SUGGESTION_FLAGS = {recalled: "recalled-suggestion", check_serial: "some-units-suggestion",
+                          warning: "warning-suggestion"};
+
+  function suggestionFlag(status) {
+    return SUGGESTION_FLAGS[status] ? t(SUGGESTION_FLAGS[status]) : "";
   }
 
   function offlineSuggestions(query) {
+    /* From the saved recall list: model numbers that start like the query, then the recalled
+       products its words name (as the server's suggestions do), one row per model. */
     if (!recallList) { return []; }
     var identify = savedListIdentifier();
     var key = identify.modelKey(query);
     var seen = {};
     var items = [];
+    function add(recall, model) {
+      if (items.length < 8 && !seen[model]) {
+        seen[model] = true;
+        items.push({value: model, label: model, flag: suggestionFlag(recall.status),
+                    meta: [recall.brand, recall.product].filter(Boolean).join(" · ")});
+      }
+    }
     recallList.recalls.forEach(function (recall) {
       recall.models.forEach(function (model) {
-        if (items.length < 8 && !seen[model] && identify.modelKey(model).indexOf(key) === 0) {
-          seen[model] = true;
-          items.push({model: model, brand: recall.brand, product: recall.product, recalled: true});
-        }
+        if (key && identify.modelKey(model).indexOf(key) === 0) { add(recall, model); }
       });
+    });
+    identify.identify(query, "").recalls.forEach(function (index) {
+      var recall = recallList.recalls[index];
+      if (recall.models.length) { add(recall, recall.models[0]); }
     });
     return items;
   }
 
-  function suggest() {
-    var query = modelInput.value.trim();
-    if (query.length < 2 || query === lastQuery) { return; }
-    lastQuery = query;
-    var url = config.modelsUrl + "?limit=8&q=" + encodeURIComponent(query);
-    fetch(url, {headers: {Accept: "application/json"}})
-      .then(function (response) {
-        if (!response.ok) { throw new Error("HTTP " + response.status); }
-        return response.json();
-      })
-      .then(function (body) {
-        if (modelInput.value.trim() !== query) { return; }
-        var recalledKeys = recallList ? recallList.by_model_key : {};
-        fillSuggestions(body.items.map(function (item) {
-          return {model: item.model, brand: item.brand, product: item.product,
-                  recalled: item.source === "recall" || item.model_key in recalledKeys};
-        }));
-      })
-      .catch(function () { fillSuggestions(offlineSuggestions(query)); });
+  function setupComboboxes() {
+    if (!window.Combobox || !window.fetch || !form) { return; }
+    var texts = {count: t("suggestions"), chosen: t("chosen")};
+    window.Combobox(modelInput, {
+      minLength: 2,
+      texts: {count: texts.count, none: t("no-model")},
+      url: function (query) { return config.modelsUrl + "?limit=8&q=" + encodeURIComponent(query); },
+      items: function (body) {
+        return (body.items || []).map(function (item) {
+          return {value: item.model, label: item.model, flag: suggestionFlag(item.recall_status),
+                  meta: [item.brand, item.product].filter(Boolean).join(" · ")};
+        });
+      },
+      fallback: offlineSuggestions
+    });
+    form.querySelectorAll("input[data-combo=airline]").forEach(function (input) {
+      window.Combobox(input, window.Combobox.airlines(config.airlinesUrl,
+        {count: texts.count, chosen: texts.chosen, none: t("no-airline")}));
+    });
+    form.querySelectorAll("input[data-combo=airport]").forEach(function (input) {
+      window.Combobox(input, window.Combobox.airports(config.airportsUrl,
+        {count: texts.count, chosen: texts.chosen, none: t("no-airport")}));
+    });
   }
 
   function showResult(body) {
@@ -212,6 +220,16 @@
     var field = document.getElementById("lookup-" + problem.param);
     lookupError.textContent = problem.detail || problem.title;
     lookupError.hidden = false;
+    /* An airline or airport that fits several (or none): its candidates, one tap each. */
+    (problem.candidates || []).forEach(function (candidate) {
+      var choice = el("button", "secondary choice", candidate.code + " · " + candidate.name);
+      choice.type = "button";
+      choice.addEventListener("click", function () {
+        if (field) { field.value = candidate.code; }
+        form.requestSubmit ? form.requestSubmit() : form.dispatchEvent(new Event("submit"));
+      });
+      lookupError.appendChild(choice);
+    });
     if (field) {
       field.setAttribute("aria-invalid", "true");
       field.setAttribute("aria-describedby", "lookup-error");
@@ -229,10 +247,7 @@
   }
 
   if (form) {
-    modelInput.addEventListener("input", function () {
-      clearTimeout(suggestTimer);
-      suggestTimer = setTimeout(suggest, 200);
-    });
+    setupComboboxes();
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       clearProblem();

@@ -15,6 +15,7 @@ var FILES = [
   "scan",
   "scan/recalls.json",
   "static/identify.js",
+  "static/combobox.js",
   "static/scan.js",
   "static/staff.css",
   "static/style.css",

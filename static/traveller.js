@@ -1,5 +1,6 @@
 /* Progressive enhancement of the check form; the form works fully without it.
-   - model box: autocomplete (ARIA 1.2 combobox with a listbox popup) from GET /api/v1/models
+   - model, airline and airport boxes: suggestions as you type (static/combobox.js, one ARIA
+     1.2 combobox) from GET /api/v1/models, /api/v1/airlines and /api/v1/airports
    - capacity: the Wh computed from mAh and cell voltage as you type
    - trip: an "Add a flight" button that adds a leg row in place
    Translated texts come from data-t-* attributes of the form. */
@@ -11,7 +12,9 @@
   var t = {
     suggestions: data.tSuggestions, noSuggestions: data.tNoSuggestions, recalled: data.tRecalled,
     calc: data.tCalc, assumed: data.tAssumed, fiveVolt: data.tFiveVolt, addLeg: data.tAddLeg,
-    leg: data.tLeg, usbVolt: data.tUsbVolt, unreadable: data.tUnreadable, whRead: data.tWhRead
+    leg: data.tLeg, usbVolt: data.tUsbVolt, unreadable: data.tUnreadable, whRead: data.tWhRead,
+    noAirline: data.tNoAirline, noAirport: data.tNoAirport, chosen: data.tChosen,
+    someUnits: data.tSomeUnits, warning: data.tWarning
   };
   var lang = document.documentElement.lang || "en";
 
@@ -21,134 +24,44 @@
     });
   }
 
-  function setupCombobox(input) {
-    var list = document.createElement("ul");
-    var status = document.createElement("p");
-    var label = form.querySelector("label[for=" + input.id + "]");
-    var items = [], active = -1, timer = null, cache = {};
-    list.id = input.id + "-list";
-    list.className = "combo-list";
-    list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", label ? label.textContent : input.id);
-    list.hidden = true;
-    status.className = "visually-hidden";
-    status.setAttribute("role", "status");
-    input.parentNode.appendChild(list);
-    input.parentNode.appendChild(status);
-    input.setAttribute("role", "combobox");
-    input.setAttribute("aria-autocomplete", "list");
-    input.setAttribute("aria-expanded", "false");
-    input.setAttribute("aria-controls", list.id);
+  /* The words of the answer for each recall_status of a suggestion (compliance/suggest.py),
+     so the list never calls "recalled" what the result calls "some units". */
+  var FLAGS = { recalled: t.recalled, check_serial: t.someUnits, warning: t.warning };
 
-    function close() {
-      list.hidden = true;
-      active = -1;
-      input.setAttribute("aria-expanded", "false");
-      input.removeAttribute("aria-activedescendant");
-    }
+  function mergeModels(apiItems) {
+    /* One option per model and brand (the API gives one row per product: two notices may name
+       one model differently); flagged in the words of the answer when it is on a list. */
+    var byKey = {}, merged = [];
+    apiItems.forEach(function (item) {
+      var key = item.model_key + "|" + (item.brand || "");
+      var flag = FLAGS[item.recall_status] || "";
+      if (!byKey[key]) {
+        byKey[key] = { value: item.model, label: item.model, brand: item.brand,
+                       meta: [item.brand, item.product].filter(Boolean).join(" · "), flag: flag };
+        merged.push(byKey[key]);
+      } else if (!byKey[key].flag) { byKey[key].flag = flag; }
+    });
+    return merged;
+  }
 
-    function merge(apiItems) {
-      /* One option per model and brand; flagged when any record of it is a recall. */
-      var byKey = {}, merged = [];
-      apiItems.forEach(function (item) {
-        var key = item.model_key + "|" + (item.brand || "");
-        if (!byKey[key]) {
-          byKey[key] = { model: item.model, brand: item.brand, product: item.product, recall: false };
-          merged.push(byKey[key]);
-        }
-        if (item.source === "recall") { byKey[key].recall = true; }
-      });
-      return merged;
-    }
-
-    function show(found) {
-      items = found;
-      active = -1;
-      list.textContent = "";
-      found.forEach(function (model, index) {
-        var option = document.createElement("li");
-        var name = document.createElement("strong");
-        var meta = document.createElement("span");
-        option.id = list.id + "-" + index;
-        option.setAttribute("role", "option");
-        option.setAttribute("aria-selected", "false");
-        option.dataset.index = index;
-        name.textContent = model.model;
-        meta.className = "opt-meta";
-        meta.textContent = [model.brand, model.product].filter(Boolean).join(" · ");
-        option.appendChild(name);
-        option.appendChild(meta);
-        if (model.recall) {
-          var flag = document.createElement("span");
-          flag.className = "opt-recall";
-          flag.textContent = "⚠ " + t.recalled;
-          option.appendChild(flag);
-        }
-        list.appendChild(option);
-      });
-      if (found.length) {
-        list.hidden = false;
-        input.setAttribute("aria-expanded", "true");
-        input.removeAttribute("aria-activedescendant");
-        status.textContent = fmt(t.suggestions, { n: found.length });
-      } else {
-        close();
-        status.textContent = input.value.trim().length > 1 ? t.noSuggestions : "";
+  function setupModel(input) {
+    window.Combobox(input, {
+      texts: { count: t.suggestions, none: t.noSuggestions },
+      url: function (query) { return data.modelsUrl + "?limit=8&q=" + encodeURIComponent(query); },
+      items: function (body) { return mergeModels(body.items || []); },
+      onChoose: function (item) {
+        var brand = form.querySelector("#brand");
+        if (brand && !brand.value && item.brand) { brand.value = item.brand; }
       }
-    }
-
-    function lookup() {
-      var query = input.value.trim();
-      if (!query) { close(); status.textContent = ""; return; }
-      if (cache[query]) { show(cache[query]); return; }
-      fetch(data.modelsUrl + "?limit=8&q=" + encodeURIComponent(query), { headers: { Accept: "application/json" } })
-        .then(function (response) { return response.ok ? response.json() : { items: [] }; })
-        .then(function (body) {
-          var found = merge(body.items || []);
-          cache[query] = found;
-          if (input.value.trim() === query && document.activeElement === input) { show(found); }
-        })
-        .catch(close);
-    }
-
-    function move(step) {
-      if (!items.length) { return; }
-      list.hidden = false;
-      input.setAttribute("aria-expanded", "true");
-      active = (active + step + items.length) % items.length;
-      Array.prototype.forEach.call(list.children, function (option, index) {
-        option.setAttribute("aria-selected", String(index === active));
-      });
-      input.setAttribute("aria-activedescendant", list.children[active].id);
-      list.children[active].scrollIntoView({ block: "nearest" });
-    }
-
-    function choose(index) {
-      var model = items[index];
-      var brand = form.querySelector("#brand");
-      if (!model) { return; }
-      input.value = model.model;
-      if (brand && !brand.value && model.brand) { brand.value = model.brand; }
-      close();
-      status.textContent = model.model;
-    }
-
-    input.addEventListener("input", function () {
-      clearTimeout(timer);
-      timer = setTimeout(lookup, 120);
     });
-    input.addEventListener("keydown", function (event) {
-      if (event.key === "ArrowDown") { event.preventDefault(); move(1); }
-      else if (event.key === "ArrowUp") { event.preventDefault(); move(-1); }
-      else if (event.key === "Enter" && !list.hidden && active >= 0) { event.preventDefault(); choose(active); }
-      else if (event.key === "Escape" && !list.hidden) { event.preventDefault(); close(); }
-    });
-    input.addEventListener("blur", function () { setTimeout(close, 200); });
-    list.addEventListener("mousedown", function (event) { event.preventDefault(); });
-    list.addEventListener("click", function (event) {
-      var option = event.target.closest("[role=option]");
-      if (option) { choose(Number(option.dataset.index)); }
-    });
+  }
+
+  function setupPlace(input) {
+    var texts = { count: t.suggestions, chosen: t.chosen,
+                  none: input.dataset.combo === "airline" ? t.noAirline : t.noAirport };
+    window.Combobox(input, input.dataset.combo === "airline"
+      ? window.Combobox.airlines(data.airlinesUrl, texts)
+      : window.Combobox.airports(data.airportsUrl, texts));
   }
 
   /* Numbers as people type them, by the server's own rules (data-number-rules, from
@@ -248,16 +161,17 @@
       if (number > max) { return; }
       row.dataset.leg = number;
       row.querySelector("legend").textContent = fmt(t.leg, { n: number });
-      row.querySelectorAll(".field-error").forEach(function (error) { error.remove(); });
+      row.querySelectorAll(".field-error, .choices, .combo-list, .combo-status").forEach(function (node) { node.remove(); });
       row.querySelectorAll("label").forEach(function (label) {
         label.htmlFor = label.htmlFor.replace(/\d+$/, "") + number;
       });
       row.querySelectorAll("input").forEach(function (field) {
         var base = field.name.replace(/\d+$/, "");
         field.name = field.id = base + number;
-        field.removeAttribute("aria-invalid");
-        field.removeAttribute("aria-describedby");
+        ["aria-invalid", "aria-describedby", "role", "aria-expanded", "aria-controls",
+         "aria-autocomplete", "aria-activedescendant"].forEach(function (name) { field.removeAttribute(name); });
         field.value = "";
+        if (field.dataset.combo && window.Combobox) { setupPlace(field); }
       });
       trip.insertBefore(row, add);
       row.querySelector("input").focus();
@@ -267,8 +181,12 @@
 
   var summary = document.getElementById("error-summary");
   if (summary && document.activeElement !== summary) { summary.focus(); }
+  var combos = Boolean(window.Combobox && window.fetch);
   var model = form.querySelector("#model");
-  if (model && data.modelsUrl && window.fetch) { setupCombobox(model); }
+  if (combos && model && data.modelsUrl) { setupModel(model); }
+  if (combos && data.airlinesUrl) {
+    form.querySelectorAll("input[data-combo=airline], input[data-combo=airport]").forEach(setupPlace);
+  }
   var mah = form.querySelector("#mah"), volts = form.querySelector("#v"), live = form.querySelector("#wh-live");
   if (mah && volts && live) { setupLiveWh(form.querySelector("#wh"), mah, volts, live); }
   var trip = form.querySelector("fieldset.trip"), noScriptAdd = form.querySelector(".add-leg-submit");

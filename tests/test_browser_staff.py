@@ -77,11 +77,13 @@ def test_scan_manual_lookup_at_phone_size(phone, live_server, output_dir):
     assert_large_targets(phone, "button, input, .action")
     phone.screenshot(path=output_dir / "scan.png", full_page=True)
 
-    phone.fill("#lookup-model", "a136")
-    phone.wait_for_selector("#model-suggestions option[value='A1366']", state="attached")
-    phone.fill("#lookup-model", "A1366")
+    phone.locator("#lookup-model").press_sequentially("a136", delay=40)
+    phone.locator("#lookup-model-list [role=option]", has_text="A1366").first.click()
+    assert phone.input_value("#lookup-model") == "A1366"
     phone.fill("#lookup-wh", "74")
-    phone.fill("#lookup-airline", "LH")
+    phone.locator("#lookup-airline").press_sequentially("Lufthansa", delay=30)
+    phone.locator("#lookup-airline-list [role=option]", has_text="LH").first.click()
+    assert phone.input_value("#lookup-airline") == "LH"
     phone.fill("#lookup-origin", "FRA")
     phone.fill("#lookup-destination", "JFK")
     phone.click("#lookup button[type=submit]")

@@ -82,9 +82,10 @@ def test_a_sample_check_that_no_longer_parses_is_reported(runner, data_copy, tmp
         rules[:] = [r for r in rules if r["airline"] != "EK"]
 
     edit(new / "rules.json", drop_emirates)
-    (new / "airlines.csv").write_text("\n".join(
-        line for line in (new / "airlines.csv").read_text().splitlines()
-        if not line.startswith("EK,")) + "\n")
+    for name in ("airlines.csv", "airline_overrides.csv"):
+        (new / name).write_text("\n".join(
+            line for line in (new / name).read_text().splitlines()
+            if not line.startswith("EK,")) + "\n")
     result = runner.invoke(args=["data", "diff", str(data_copy), str(new), "--checks",
                                  str(checks)])
     assert result.exit_code == 0, result.output

@@ -459,7 +459,7 @@ def test_scan_page_has_labelled_inputs_and_no_inline_script_or_style(staff_clien
     for field in ["lookup-model", "lookup-wh", "lookup-mah", "lookup-airline", "lookup-origin",
                   "lookup-destination", "code"]:
         assert f'<label for="{field}">' in text, field
-    assert 'action="/check"' in text and 'list="model-suggestions"' in text
+    assert 'action="/check"' in text and 'data-combo="model"' in text
     assert 'data-models-url="/api/v1/models"' in text
 
 
