@@ -55,11 +55,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Answers keep the field order of the API contract (and skip sorting every response).
     app.json.sort_keys = False
 
-    from . import (api, cli, datapages, db, developers, embed, i18n_setup, security, staff,
-                   traveller, web)
+    from . import (api, cli, datapages, db, developers, embed, hygiene, i18n_setup, security,
+                   staff, traveller, web)
 
     for module in (i18n_setup, security, db, web, staff, traveller, datapages, embed,
-                   developers, api, cli):
+                   developers, api, cli, hygiene):
         module.init_app(app)
     return app
 

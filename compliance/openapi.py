@@ -492,6 +492,11 @@ SCHEMAS["Verification"] = _object(
         "changed_reason": _TEXT_OR_NULL,
         "headline": _STRING,
         "device": _ref("Device"),
+        "decision": {**_object({"code": {"type": "string", "enum": [
+            "refuse_recalled", "refuse", "check_serial", "ask_approval", "accept_if_label",
+            "accept_if_ccc", "new_check"]}, "text": _STRING}),
+            "description": "What staff do, in one line (\"Refuse: recalled model\", \"Accept "
+                           "if the label shows: ...\"), before the label checks."},
         "label_checks": {"type": "array", "items": _object({"code": _STRING, "text": _STRING}),
                          "description": "What staff should compare on the label."},
         "conditions": {"type": "array", "items": _ref("Condition")},

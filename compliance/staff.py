@@ -52,6 +52,105 @@ def _number(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
+def route_countries(answer: Answer) -> set[str]:
+    """The countries the trip touches (every flight's origin and destination)."""
+    countries = set()
+    for a in answer.legs or [answer]:
+        for key in ("origin_country", "destination_country"):
+            if a.trip.get(key):
+                countries.add(a.trip[key])
+    return countries
+
+
+def _jurisdictions(match: dict) -> set[str]:
+    return {part.strip() for part in (match.get("jurisdiction") or "").split(",") if part.strip()}
+
+
+def matches_by_place(answer: Answer) -> dict:
+    """The recall matches that concern this trip first: those issued in a country of the route
+    (or worldwide by the maker), then the others, which pages fold away. When none concerns
+    the trip, all are shown, those with a place to check the unit first.
+    ``{"near": [...], "elsewhere": [...]}``."""
+    matches, seen = [], set()
+    for a in _all_answers(answer):
+        for m in a.recall["matches"]:
+            if m["recall_id"] not in seen:
+                seen.add(m["recall_id"])
+                matches.append(m)
+    places = route_countries(answer) | {"GLOBAL"}
+    near = [m for m in matches if _jurisdictions(m) & places]
+    elsewhere = [m for m in matches if not _jurisdictions(m) & places]
+    if not near:
+        near, elsewhere = sorted(elsewhere, key=lambda m: not m.get("remedy_url")), []
+    return {"near": near, "elsewhere": elsewhere}
+
+
+def serial_to_check(answer: Answer) -> dict | None:
+    """For a "some units recalled" answer: the recall whose checker the traveller or staff
+    should use (the nearest with a checker link, else the nearest), and whether a serial typed
+    here settles it (the recall publishes exact serial patterns)."""
+    placed = matches_by_place(answer)
+    scoped = [m for m in placed["near"] + placed["elsewhere"]
+              if m["scope"] != RecallScope.MODEL.value and m.get("status", "check_serial")
+              == RecallStatus.CHECK_SERIAL.value]
+    if not scoped:
+        return None
+    with_link = [m for m in scoped if m.get("remedy_url")]
+    primary = (with_link or scoped)[0]
+    return {"match": primary, "url": primary.get("remedy_url") or primary["source_url"],
+            "has_checker": bool(primary.get("remedy_url")),
+            "serial_checkable": any(m.get("serial_checkable") for m in scoped)}
+
+
+def _state(answer: Answer) -> str:
+    if (answer.verdict.value == "need_more_info"
+            and answer.recall["status"] == RecallStatus.CHECK_SERIAL.value):
+        return "check_serial"
+    return answer.verdict.value
+
+
+def decision(answer: Answer) -> dict:
+    """What staff do, in one line, before the checklist: ``{"code", "text"}``.
+    Codes: ``refuse_recalled``, ``refuse``, ``check_model``, ``check_serial``,
+    ``ask_approval``, ``accept_if_label``, ``accept_if_ccc``, ``new_check``."""
+    verdict = answer.verdict.value
+    statuses = {a.recall["status"] for a in _all_answers(answer)}
+    if verdict == "forbidden" and RecallStatus.RECALLED.value in statuses:
+        return {"code": "refuse_recalled", "text": _("Refuse: recalled model")}
+    if verdict == "forbidden" and RecallStatus.WARNING.value in statuses:
+        return {"code": "refuse_recalled", "text": _(
+            "Refuse: a safety agency says to stop using this model")}
+    if verdict == "forbidden":
+        return {"code": "refuse", "text": _("Refuse: %(reason)s", reason=deciding_reason(answer))}
+    possible = [m for a in _all_answers(answer) for m in a.recall["matches"]
+                if m["status"] == RecallStatus.POSSIBLE_MATCH.value]
+    if possible:
+        models = list(dict.fromkeys(model for m in possible for model in m["models"]))
+        return {"code": "check_model", "text": _(
+            "Check the model number on the label: refuse if it is a recalled one (%(models)s)",
+            models=", ".join(models[:12]))}
+    if _state(answer) == "check_serial" or any(
+            a.recall["status"] == RecallStatus.CHECK_SERIAL.value for a in _all_answers(answer)
+            if a.verdict.value == "need_more_info"):
+        return {"code": "check_serial", "text": _(
+            "Check the serial: accept only if the maker's checker shows this unit is not "
+            "recalled")}
+    if verdict == "approval_required":
+        return {"code": "ask_approval", "text": _(
+            "Ask for approval from the airline: accept only with it")}
+    if verdict == "need_more_info":
+        missing = {m for a in _all_answers(answer) for m in a.missing}
+        if missing == {"ccc"}:
+            return {"code": "accept_if_ccc", "text": _(
+                "Accept if the label shows a clear CCC (3C) mark; refuse without it")}
+        return {"code": "new_check", "text": _(
+            "Read the capacity on the label and run a new check before accepting")}
+    wanted = ("model", "capacity", "ccc") if answer.device["model"] else ("capacity", "ccc")
+    shows = [c["text"] for c in label_checks(answer) if c["code"] in wanted]
+    return {"code": "accept_if_label", "text": _(
+        "Accept if the label shows: %(items)s", items="; ".join(shows))}
+
+
 def label_checks(answer: Answer) -> list[dict]:
     """What staff compare on the power bank's label: the claim is only as good as the label
     that backs it. Each item is ``{"code", "text"}``, in the order staff look for them."""
@@ -77,15 +176,13 @@ def label_checks(answer: Answer) -> list[dict]:
     if Condition.CCC_MARK_REQUIRED.value in condition_codes or "ccc" in missing:
         checks.append({"code": "ccc", "text": _(
             "A clear CCC (3C) mark: this route requires it")})
-    scoped = [
-        m for a in _all_answers(answer) for m in a.recall["matches"]
-        if m["status"] == RecallStatus.CHECK_SERIAL.value
-    ]
-    if scoped:
-        detail = scoped[0]["scope_detail"] or _("see the recall notice")
+    to_check = serial_to_check(answer)
+    if to_check:
+        first = to_check["match"]
+        detail = first["scope_detail"] or _("see the recall notice")
         checks.append({"code": "serial", "text": _(
             "Serial or batch code: some units are recalled (%(agency)s): %(detail)s",
-            agency=scoped[0]["agency"], detail=detail)})
+            agency=first["agency"], detail=detail)})
     if Condition.CAPACITY_LABEL_REQUIRED.value in condition_codes:
         checks.append({"code": "capacity_label", "text": _(
             "The capacity must be legible on the label itself")})
@@ -159,6 +256,7 @@ def verification_fields(v: Verification, now: datetime | None = None) -> dict:
         "changed_reason": deciding_reason(answer) if v.changed else None,
         "headline": answer.headline,
         "device": answer.device,
+        "decision": decision(answer),
         "label_checks": label_checks(answer),
         "conditions": answer.conditions,
         "recall": answer.recall,
@@ -214,7 +312,8 @@ def manual_code_lookup():
         current_app.logger.error("manual code store unavailable: %s", error)
         abort(503, _("Manual codes cannot be looked up right now: scan the QR code instead."))
     if token is None:
-        return render_template("staff/code_unknown.html", code=code, data=get_dataset()), 404
+        return render_template("staff/code_unknown.html", code=code, typed=typed[:40],
+                               data=get_dataset()), 404
     return redirect(url_for("web.result", token=token), code=303)
 
 
@@ -316,3 +415,6 @@ def init_app(app) -> None:
     app.config.setdefault("RESULT_CODES_DATABASE", None)
     app.register_blueprint(bp)
     app.cli.add_command(prune_codes_command)
+    app.jinja_env.globals.update(matches_by_place=matches_by_place,
+                                 serial_to_check=serial_to_check)
+    app.jinja_env.filters["host"] = lambda url: urlsplit(url or "").netloc

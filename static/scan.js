@@ -94,7 +94,7 @@
                        possible_match: "offline-possible-match",
                        not_listed: "offline-not-listed"};
   var OFFLINE_VERDICTS = {recalled: "forbidden", warning: "forbidden",
-                          check_serial: "need_more_info", possible_match: "need_more_info",
+                          check_serial: "check_serial", possible_match: "need_more_info",
                           not_listed: "offline"};
   var MATCH_WORDS = {recalled: "offline-all-units", warning: "offline-warning-units",
                      check_serial: "offline-some-units"};
@@ -202,7 +202,10 @@
   function showResult(body) {
     var box = document.getElementById("lookup-result");
     box.textContent = "";
-    box.appendChild(verdictBlock(body.verdict, t(body.verdict), body.headline));
+    /* "Some units recalled" has its own word and colour, as on the result pages. */
+    var state = body.verdict === "need_more_info" && body.recall &&
+      body.recall.status === "check_serial" ? "check_serial" : body.verdict;
+    box.appendChild(verdictBlock(state, t(state), body.headline));
     if (body.conditions && body.conditions.length) {
       box.appendChild(el("h3", "", t("conditions")));
       var list = el("ul", "conditions");
@@ -399,7 +402,12 @@
         status.textContent = t("no-decoder");
       });
     }, function (error) {
-      status.textContent = t("no-camera", {reason: error.name || error.message});
+      /* The reason in words, never the browser's error name (NotFoundError ...). */
+      var reasons = {NotFoundError: "camera-none", OverconstrainedError: "camera-none",
+        NotAllowedError: "camera-refused", SecurityError: "camera-refused",
+        NotReadableError: "camera-busy", AbortError: "camera-busy"};
+      status.textContent = t("no-camera", {reason: t(reasons[error && error.name] ||
+        "camera-failed")});
       var code = document.getElementById("code");
       if (code) { code.focus(); }
     });

@@ -15,6 +15,7 @@ AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "ax
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 TWO_FLIGHTS = ("wh=74&airline=LH&origin=FRA&destination=PVG"
                "&airline2=MU&origin2=PVG&destination2=PEK")
+SOME_UNITS = "model=A1263&airline=EK&origin=DXB&destination=LHR"
 
 
 def run_axe(browser, url: str, output_dir: Path, name: str) -> list[dict]:
@@ -59,16 +60,21 @@ def serious(violations):
     ("result-two-flights", "/check?" + TWO_FLIGHTS),
     ("result-recalled-ko", "/check?model=A1366&wh=74&lang=ko"),
     ("result-unlabelled", "/check?unlabelled=true&" + TWO_FLIGHTS.replace("wh=74&", "")),
+    ("result-some-units", "/check?" + SOME_UNITS),
+    ("developers", "/developers"),
 ])
 def test_traveller_pages_have_no_serious_violations(browser, live_server, output_dir, name,
                                                      path):
     assert serious(run_axe(browser, live_server + path, output_dir, name)) == []
 
 
-def test_staff_view_has_no_serious_violations(browser, live_server, output_dir, client):
-    html = client.get("/check?" + TWO_FLIGHTS).get_data(as_text=True)
+@pytest.mark.parametrize("name, query", [("staff-view", TWO_FLIGHTS),
+                                         ("staff-view-some-units", SOME_UNITS)])
+def test_staff_view_has_no_serious_violations(browser, live_server, output_dir, client, name,
+                                              query):
+    html = client.get("/check?" + query).get_data(as_text=True)
     token = re.search(r"/R/([0-9A-Z]+)", html).group(1)
-    assert serious(run_axe(browser, f"{live_server}/r/{token}", output_dir, "staff-view")) == []
+    assert serious(run_axe(browser, f"{live_server}/r/{token}", output_dir, name)) == []
 
 
 def test_suggestions_open_from_the_keyboard_with_axe_clean(browser, live_server, output_dir):

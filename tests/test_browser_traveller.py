@@ -113,6 +113,7 @@ def test_language_switch_to_chinese_and_korean(phone, live_server, output_dir):
     phone.fill("#airline", "MU")
     phone.fill("#origin", "PVG")
     phone.fill("#destination", "PEK")
+    phone.click("details.more-details summary")  # the optional fields are folded away
     phone.select_option("#ccc", "false")
     phone.click("button.primary")
     phone.wait_for_selector(".verdict-forbidden")
