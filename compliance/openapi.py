@@ -786,16 +786,20 @@ PATHS = {
     "/api/v1/models": {
         "get": {
             "operationId": "suggestModels",
-            "summary": "Autocomplete model numbers",
-            "description": "Prefix match on the normalised model number over recalled models "
-                           "and the capacity catalogue: `anker a-126` finds `A1263`.",
+            "summary": "Autocomplete model numbers and product names",
+            "description": "Over recalled models and the capacity catalogue, one row per "
+                           "product: what looks like the start of a model number is matched "
+                           "as a prefix of the normalised model number (`anker a-126` finds "
+                           "`A1263`); anything else by the words of product names, in any "
+                           "order and script (`anker powercore`, `小米 充电宝`). Products on a "
+                           "recall list carry `recall_status` and come first among equals.",
             "parameters": [
-                _query("q", _REQUIRED_TEXT_PARAM, "What the user typed so far.", required=True,
-                       example="anker a-126"),
+                _query("q", {**_REQUIRED_TEXT_PARAM, "maxLength": MAX_MODEL},
+                       "What the user typed so far.", required=True, example="anker a-126"),
                 _query("limit", {"type": "integer", "minimum": 1, "maximum": 50,
                                  "default": 10}, "Most suggestions.", example=10),
             ],
-            "responses": _ok("ModelSuggestions", "Suggestions in model-number order.",
+            "responses": _ok("ModelSuggestions", "Suggestions, best first.",
                              cached=True),
         },
     },

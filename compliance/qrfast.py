@@ -28,7 +28,7 @@ import qrcode
 import qrcode.base
 import qrcode.LUT
 import qrcode.util
-from qrcode.util import MODE_8BIT_BYTE, MODE_ALPHA_NUM, MODE_NUMBER
+from qrcode.util import MODE_ALPHA_NUM, MODE_NUMBER
 
 _ALPHA_VALUE = {ord(c): i for i, c in enumerate(qrcode.util.ALPHA_NUM.decode())}
 _PAD = bytes((qrcode.util.PAD0, qrcode.util.PAD1))

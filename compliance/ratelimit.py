@@ -28,7 +28,7 @@ import hashlib
 import hmac
 import time
 
-from flask import current_app, g, render_template, request
+from flask import current_app, render_template, request
 from flask_limiter import Limit, Limiter, RateLimitExceeded
 from limits import parse as parse_limit
 from werkzeug.exceptions import TooManyRequests

@@ -36,7 +36,7 @@ from .normalize import lookalike_pairs
 from .problems import problem
 from .results import Verification, public_base_url, result_url, secrets, utcnow, verify
 from .traveller import root_script
-from .vocabulary import DEFAULT_CELL_VOLTAGE, Condition, RecallStatus
+from .vocabulary import DEFAULT_CELL_VOLTAGE, Condition, RecallScope, RecallStatus
 
 bp = Blueprint("staff", __name__)
 

@@ -31,15 +31,18 @@ def suggest(query: str, data: Dataset, limit: int = 10) -> tuple[str, list[dict]
     if not rows:
         found = data.search.products(search_terms(query, data.names))
         # The product whose name has the fewest words beyond those typed first ("anker
-        # powercore 10000" is the PowerCore 10000 before the PowerCore 10000 PD Redux); the
-        # index's own rank (bm25) decides among equals.
+        # powercore 10000" is the PowerCore 10000 before the PowerCore 10000 PD Redux), then
+        # among equals the products on a recall list (what the check exists to catch: "anker
+        # powercore" shows the recalled PowerCore 10000 before the PowerCore 13000), then the
+        # index's own rank (bm25).
         typed = significant_words(query, data.names)
-        found.sort(key=lambda p: len(significant_words(f"{p['brand']} {p['product']}",
-                                                       data.names) - typed))
+        found.sort(key=lambda p: (len(significant_words(f"{p['brand']} {p['product']}",
+                                                        data.names) - typed),
+                                  p["kind"] != "recall"))
         for product in found:
             _add(rows, data, product["model_key"], product["model"], product["brand"],
                  product["product"], product["kind"], "name")
-    items = list(rows.values())[:limit]
+    items = list({id(row): row for row in rows.values()}.values())[:limit]
     for item in items:
         recalls = item.pop("_recalls")
         item["recall_status"] = recall_status_of(recalls)
@@ -57,12 +60,13 @@ def _starts_a_code(key: str) -> bool:
 
 def _add(rows: dict, data: Dataset, model_key: str, model: str, brand: str, product: str,
          source: str, match: str) -> None:
-    """One row per product: the same brand and product name with another model number (or
-    from another notice) joins the row already there."""
-    product_key = (fold(brand), fold(product))
-    row = rows.get(product_key)
+    """One row per product: the same brand and product name with another model number, or the
+    same brand and model number under another notice's wording ("Anker PowerCore 10000" and
+    "Anker PowerCore 10000 power bank", both A1263), joins the row already there."""
+    product_key, model_of_brand = (fold(brand), fold(product)), (fold(brand), model_key)
+    row = rows.get(product_key) or rows.get(model_of_brand)
     if row is None:
-        row = rows[product_key] = {
+        row = rows[product_key] = rows[model_of_brand] = {
             "model": model, "model_key": model_key, "brand": brand, "product": product,
             "source": source, "models": [], "recall_status": None, "agencies": [],
             "match": match, "mah": None, "wh": None, "_recalls": [],

@@ -61,3 +61,39 @@ def test_a_name_typed_offline_on_the_gate_screen_is_a_possible_match(offline_sca
     page.fill("#lookup-model", "\u04101647")
     page.click("#lookup button[type=submit]")
     page.wait_for_selector("#lookup-result[data-status=recalled]")
+
+
+def _pick_the_recalled_suggestion(page, input_id: str, typed: str, model: str, flag: str):
+    """Type as a person does, wait for the list, check the recalled product is marked in the
+    answer's words, and tap it."""
+    page.locator(f"#{input_id}").press_sequentially(typed, delay=30)
+    option = page.locator(f"#{input_id}-list [role=option]", has_text=model).first
+    option.wait_for()
+    assert flag in option.inner_text()
+    option.click()
+    assert page.input_value(f"#{input_id}") == model
+
+
+def test_a_name_typed_on_the_form_suggests_the_recalled_product_and_checks_it(
+        phone, live_server, output_dir):
+    """Issue 10: "anker powercore" lists the recalled PowerCore 10000 (A1263, some units
+    recalled by CPSC and Anker), marked; picking it gives the recall answer."""
+    phone.goto(live_server + "/")
+    _pick_the_recalled_suggestion(phone, "model", "anker powercore", "A1263",
+                                  "some units recalled")
+    phone.screenshot(path=output_dir / "form-name-suggestion.png")
+    phone.click("button.primary")
+    phone.wait_for_selector("section.verdict")
+    verdict = phone.inner_text("section.verdict")
+    assert "CHECK THE SERIAL" in verdict
+    assert "recall" in phone.inner_text("#recall-h").lower()
+
+
+def test_the_same_name_offline_on_the_gate_screen(offline_scan, output_dir):
+    page = offline_scan
+    _pick_the_recalled_suggestion(page, "lookup-model", "anker powercore", "A1263",
+                                  "some units recalled")
+    page.click("#lookup button[type=submit]")
+    page.wait_for_selector("#lookup-result[data-status=check_serial]")
+    assert "SOME UNITS RECALLED" in page.inner_text("#lookup-result")
+    page.screenshot(path=output_dir / "scan-offline-name-suggestion.png", full_page=True)

@@ -86,6 +86,7 @@ def test_typing_into_the_box_agrees_with_the_answer(phone, live_server, field, t
 def test_every_error_at_once_and_the_summary_takes_focus(phone, live_server, output_dir):
     phone.goto(live_server + "/")
     phone.fill("#wh", "1,234")
+    phone.click("#more summary")  # "how many" is under "More details"
     phone.fill("#count", "0")
     phone.fill("#date", "2025-01-01")
     phone.click("button.primary")

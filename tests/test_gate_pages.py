@@ -117,14 +117,15 @@ def test_embed_script_allows_tall_results_and_scrolls_to_the_verdict(client):
 
 
 def test_where_the_recall_lists_the_serials_the_serial_typed_settles_it(client):
-    """Belkin BPD005: the CPSC recall names the affected serials (14 characters, "57V...")."""
-    html = _html(client, "model=BPD005&airline=AA&origin=JFK&destination=LAX")
+    """Belkin BPB002: the CPSC recall names the affected serials (those beginning "35S").
+    (BPD005 no longer fits: its ACCC, OPSS and Japanese recalls take every unit.)"""
+    html = _html(client, "model=BPB002&airline=AA&origin=JFK&destination=LAX")
     assert "CHECK THE SERIAL" in html
     assert "Or type the serial here" in html and "#serial" in html
     assert "cannot be checked" not in html
-    recalled = _html(client, "model=BPD005&serial=57V12345678901&airline=AA&origin=JFK"
+    recalled = _html(client, "model=BPB002&serial=35S12345678901&airline=AA&origin=JFK"
                              "&destination=LAX")
     assert "FORBIDDEN" in recalled and "CHECK THE SERIAL" not in recalled
-    fine = _html(client, "model=BPD005&serial=12345678901234&airline=AA&origin=JFK"
+    fine = _html(client, "model=BPB002&serial=12345678901234&airline=AA&origin=JFK"
                          "&destination=LAX")
     assert re.search(r'<section class="verdict verdict-allowed"', fine)

@@ -36,7 +36,7 @@ OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
 
 
 def test_every_operation_is_covered():
-    assert len(OPERATIONS) == 7
+    assert len(OPERATIONS) == 8
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
