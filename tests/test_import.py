@@ -46,6 +46,13 @@ def run_import(runner, *args):
 
 def test_cpsc_import_updates_fills_adds_and_skips(importer):
     app, runner, data_dir = importer
+    # The real Casely record now carries CPSC's number (25-227); blank it on this copy so the
+    # fixture's Casely (a synthetic 25902) still exercises the match by agency, date and model.
+    records = json.loads((data_dir / "recalls.json").read_text())
+    for record in records:
+        if record["recall_id"] == "cpsc-2025-04-casely-e33a":
+            record["recall_number"] = None
+    (data_dir / "recalls.json").write_text(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
     before = recalls_of(data_dir)
     result = run_import(runner, "cpsc", str(CPSC))
     assert result.exit_code == 0, result.output
