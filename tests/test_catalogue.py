@@ -1,6 +1,6 @@
 """The model catalogue (data/models.json) through the real build and the public API.
 
-Issue 10 asks for at least 300 real models; the third pass reached it (see data/README.md,
+Issue 10 asks for at least 300 real models; the third pass reached it (310) (see data/README.md,
 "Model record"). ``CATALOGUE_FLOOR`` is what the file holds today and must never shrink.
 """
 
@@ -14,7 +14,7 @@ from compliance.normalize import fold, normalize_model
 from tests.conftest import DATA_DIR
 
 #: The models the catalogue holds today; lowering it means records were lost.
-CATALOGUE_FLOOR = 303
+CATALOGUE_FLOOR = 310
 #: The target of issue 10.
 CATALOGUE_TARGET = 300
 #: The best sellers issue 10 names; each must have at least one model (brand names compared
