@@ -1,6 +1,6 @@
 """The model catalogue (data/models.json) through the real build and the public API.
 
-Issue 10 asks for at least 300 real models; the third pass reached it (310) (see data/README.md,
+Issue 10 asks for at least 300 real models; the third pass reached 310 (see data/README.md,
 "Model record"). ``CATALOGUE_FLOOR`` is what the file holds today and must never shrink.
 """
 
