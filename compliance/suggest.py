@@ -19,13 +19,14 @@ def suggest(query: str, data: Dataset, limit: int = 10) -> tuple[str, list[dict]
     """The normalised key of ``query`` and up to ``limit`` products for it, best first."""
     key = normalize_model(query, data.brands)
     rows: dict[tuple, dict] = {}
+    by_model: dict[tuple, dict] = {}
     if _starts_a_code(key):
         index = data.model_index
         for position in range(bisect_left(index, (key,)), len(index)):
             model_key, model, brand, product, source = index[position]
             if not model_key.startswith(key):
                 break
-            _add(rows, data, model_key, model, brand, product, source, "model")
+            _add(rows, by_model, data, model_key, model, brand, product, source, "model")
             if len(rows) > limit:
                 break
     if not rows:
@@ -40,9 +41,9 @@ def suggest(query: str, data: Dataset, limit: int = 10) -> tuple[str, list[dict]
                                                         data.names) - typed),
                                   p["kind"] != "recall"))
         for product in found:
-            _add(rows, data, product["model_key"], product["model"], product["brand"],
+            _add(rows, by_model, data, product["model_key"], product["model"], product["brand"],
                  product["product"], product["kind"], "name")
-    items = list({id(row): row for row in rows.values()}.values())[:limit]
+    items = list(rows.values())[:limit]
     for item in items:
         recalls = item.pop("_recalls")
         item["recall_status"] = recall_status_of(recalls)
@@ -58,19 +59,20 @@ def _starts_a_code(key: str) -> bool:
     return bool(key) and (len(key) <= 2 or (not key.isdigit() and not key.isalpha()))
 
 
-def _add(rows: dict, data: Dataset, model_key: str, model: str, brand: str, product: str,
-         source: str, match: str) -> None:
+def _add(rows: dict, by_model: dict, data: Dataset, model_key: str, model: str, brand: str,
+         product: str, source: str, match: str) -> None:
     """One row per product: the same brand and product name with another model number, or the
     same brand and model number under another notice's wording ("Anker PowerCore 10000" and
     "Anker PowerCore 10000 power bank", both A1263), joins the row already there."""
     product_key, model_of_brand = (fold(brand), fold(product)), (fold(brand), model_key)
-    row = rows.get(product_key) or rows.get(model_of_brand)
+    row = rows.get(product_key) or by_model.get(model_of_brand)
     if row is None:
-        row = rows[product_key] = rows[model_of_brand] = {
+        row = rows[product_key] = by_model[model_of_brand] = {
             "model": model, "model_key": model_key, "brand": brand, "product": product,
             "source": source, "models": [], "recall_status": None, "agencies": [],
             "match": match, "mah": None, "wh": None, "_recalls": [],
         }
+    by_model.setdefault(model_of_brand, row)
     if model not in row["models"]:
         row["models"].append(model)
     for recall in data.recalls_by_model.get(model_key, []) + data.recall_aliases.get(model_key,

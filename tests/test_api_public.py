@@ -173,14 +173,22 @@ def test_models_autocomplete_normalises_like_the_engine(client, dataset):
     assert body["key"] == "A126"
     assert "A1263" in {item["model"] for item in body["items"]}
     assert all(item["model_key"].startswith("A126") for item in body["items"])
-    # One row per product: a product with several model numbers or notices is one row.
-    starting_with_a = {(fold(brand), fold(product))
+    # One row per product: a product with several model numbers or notices is one row, and
+    # so is one brand's model number under two notices' wordings.
+    starting_with_a = {(fold(brand), fold(product)): (fold(brand), key)
                        for key, model, brand, product, source in dataset.model_index
                        if key.startswith("A")}
     for limit in (3, 50):
         items = client.get(f"/api/v1/models?q=a&limit={limit}").get_json()["items"]
         keys = [i["model_key"] for i in items]
-        assert len(items) == min(limit, len(starting_with_a)) and keys == sorted(keys)
+        assert keys == sorted(keys)
+        products = [(fold(i["brand"]), fold(i["product"])) for i in items]
+        models = [(fold(i["brand"]), i["model_key"]) for i in items]
+        assert len(set(products)) == len(products) and len(set(models)) == len(models)
+        if limit == 3:
+            assert len(items) == 3
+        else:
+            assert len(set(starting_with_a.values())) >= len(items) > 3
     assert client.get("/api/v1/models?q=%EF%BC%A1%EF%BC%91%EF%BC%92").get_json()["key"] == "A12"
 
 
