@@ -417,10 +417,11 @@ class SlowClient(threading.Thread):
                     conn.sendall(b"a")
 
 
-def hold_slow_clients(port: int, count: int, **options):
+def hold_slow_clients(port: int, count: int, stop: threading.Event | None = None, **options):
     """Start ``count`` :class:`SlowClient` threads on ``port`` and wait until each has
-    connected (or failed to); returns the event that stops them and the clients."""
-    stop = threading.Event()
+    connected (or failed to); returns the event that stops them (``stop``, or a new one) and
+    the clients."""
+    stop = stop or threading.Event()
     clients = [SlowClient(port, stop, **options) for _ in range(count)]
     for client in clients:
         client.start()
