@@ -186,7 +186,10 @@ def synthetic_models(real: list[dict], aliases: dict, size: int, seed: int = 3) 
         models.append({
             "brand": SYNTHETIC_BRAND, "model": model, "product": " ".join(words), "mah": mah,
             "v": 3.7, "wh": None, "ccc": None, "source_url": SYNTHETIC_SOURCE,
-            "checked": date.today().isoformat(), "confidence": "partial",
+            "source_kind": "other", "checked": date.today().isoformat(),
+            "confidence": "partial",
+            "notes": "Synthetic record made by bench/workload.py for the benchmark's temporary "
+                     "copy of the data; not a product.",
         })
     return models
 
