@@ -399,7 +399,6 @@ class SlowClient(threading.Thread):
             self.connected.set()
             if not self.reconnect:
                 return
-            self.stop.wait(0.05)
 
     def _hold_one(self) -> None:
         with socket.create_connection(("127.0.0.1", self.port), timeout=5) as conn:
@@ -408,12 +407,13 @@ class SlowClient(threading.Thread):
             self.opened += 1
             self.holding = True
             self.connected.set()
-            while not self.stop.wait(self.pause):
-                readable, _w, _x = select.select([conn], [], [], 0)
+            while not self.stop.is_set():
+                # Wait for the pause, or until the server closes the connection.
+                readable, _w, _x = select.select([conn], [], [], self.pause)
                 if readable and not conn.recv(4096):
                     self.dropped += 1  # closed by the server
                     return
-                if self.mode == "trickle":
+                if self.mode == "trickle" and not readable and not self.stop.is_set():
                     conn.sendall(b"a")
 
 
