@@ -270,6 +270,32 @@ def in_process_costs(db_path: Path, inputs: Inputs, n: int = 300) -> dict:
     }
 
 
+def limiter_cost(db_path: Path, inputs: Inputs, n: int = 600) -> dict:
+    """What Flask-Limiter costs a request in process: the API check and /healthz with the
+    limits as the server runs are set here (counted, never reached) and with the limiter
+    switched off (RATELIMIT_ENABLED false), requests taken in turn."""
+    from compliance import create_app
+
+    clients = {}
+    for label, extra in (("counted", {"API_RATE_LIMIT": "100000000/second",
+                                      "PAGE_RATE_LIMIT": "100000000/second"}),
+                         ("off", {"RATELIMIT_ENABLED": False})):
+        app = create_app({"SECRET_KEY": SECRET, "DATABASE": str(db_path),
+                          "DATA_AUTO_BUILD": False, **extra,
+                          "RESULT_CODES_DATABASE": str(db_path.parent / f"lim_{label}.sqlite")})
+        clients[label] = app.test_client()
+    timings = {(label, target): [] for label in clients for target in ("api", "healthz")}
+    for index, path in enumerate(api_mix(inputs, n + 50)):
+        for label, client in clients.items():
+            for target, target_path in (("api", path), ("healthz", "/healthz")):
+                started = time.perf_counter()
+                client.get(target_path).close()
+                if index >= 50:
+                    timings[(label, target)].append((time.perf_counter() - started) * 1000)
+    return {f"{target}_{label}": statistics.median(values)
+            for (label, target), values in timings.items()}
+
+
 def result_path(api_body: dict) -> str:
     return "/" + api_body["result_url"].split("/", 3)[3]
 
@@ -666,6 +692,13 @@ def report(info: dict, qr_fig: dict, costs: dict, runs: dict, auto: dict | None,
     lines += [f"Result page render alone (check.html, first-view inputs): en {render['en']:.3f} "
               f"ms, zh {render['zh']:.3f} ms {'✓' if max(render.values()) < RENDER_GOAL_MS else '✗'}"
               f" < {RENDER_GOAL_MS} ms"]
+    limiter = costs.get("limiter")
+    if limiter:
+        lines.append(
+            f"Flask-Limiter's share, in process: /api/v1/check {limiter['api_counted']:.3f} ms "
+            f"with the limits counted as in these runs, {limiter['api_off']:.3f} ms with the "
+            f"limiter off; /healthz {limiter['healthz_counted']:.3f} ms vs "
+            f"{limiter['healthz_off']:.3f} ms")
     ident = costs.get("identification")
     if ident and auto:
         ident = {**ident, "identify_50k": auto["identify_50k"]}
@@ -832,6 +865,7 @@ def main(argv=None) -> int:
             costs = in_process_costs(db_path, inputs)
             costs["render"] = render_cost(db_path, inputs)
             costs["identification"] = identification_cost(db_path)
+            costs["limiter"] = limiter_cost(db_path, inputs)
             print("Throughput under gunicorn ...", flush=True)
             with Gunicorn(db_path, SECRET) as server:
                 runs = throughput(server, inputs, workdir, args)
