@@ -1,5 +1,6 @@
 """Real server processes on loopback for the benchmark and the server tests: gunicorn with the
-repository's config file, nginx in front of several instances, and wrk to load them.
+repository's config file, nginx in front of several instances, wrk to load them, and slow
+(slowloris) clients to hold connections open.
 
 Everything binds 127.0.0.1 and lives in a temporary directory; every process started here is
 stopped by the object that started it (by its own pid, never by name).
@@ -8,7 +9,9 @@ stopped by the object that started it (by its own pid, never by name).
 import json
 import os
 import re
+import select
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -363,6 +366,85 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+class SlowClient(threading.Thread):
+    """A slowloris client: sends a request line and then one header byte every ``pause``
+    seconds (``mode="trickle"``), or opens the socket and sends nothing (``mode="idle"``).
+
+    With ``reconnect``, a connection the server closes (nginx drops a client that has not sent
+    its headers within ``client_header_timeout``) is opened again at once, so that ``count``
+    slow connections stay held for as long as the run lasts; ``opened`` and ``dropped`` count
+    them. ``holding`` says whether a connection is open now.
+    """
+
+    def __init__(self, port: int, stop: threading.Event, pause: float = 0.5,
+                 mode: str = "trickle", reconnect: bool = False):
+        super().__init__(daemon=True)
+        if mode not in ("trickle", "idle"):
+            raise ValueError(f"mode must be trickle or idle, not {mode!r}")
+        self.port, self.stop, self.pause = port, stop, pause
+        self.mode, self.reconnect = mode, reconnect
+        self.connected = threading.Event()
+        self.holding = False
+        self.opened = self.dropped = self.failed = 0
+
+    def run(self):
+        while not self.stop.is_set():
+            try:
+                self._hold_one()
+            except OSError:
+                self.failed += 1
+            self.holding = False
+            self.connected.set()
+            if not self.reconnect:
+                return
+
+    def _hold_one(self) -> None:
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as conn:
+            if self.mode == "trickle":
+                conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            self.opened += 1
+            self.holding = True
+            self.connected.set()
+            while not self.stop.is_set():
+                # Wait for the pause, or until the server closes the connection.
+                readable, _w, _x = select.select([conn], [], [], self.pause)
+                if readable and not conn.recv(4096):
+                    self.dropped += 1  # closed by the server
+                    return
+                if self.mode == "trickle" and not readable and not self.stop.is_set():
+                    conn.sendall(b"a")
+
+
+def hold_slow_clients(port: int, count: int, stop: threading.Event | None = None, **options):
+    """Start ``count`` :class:`SlowClient` threads on ``port`` and wait until each has
+    connected (or failed to); returns the event that stops them (``stop``, or a new one) and
+    the clients."""
+    stop = stop or threading.Event()
+    clients = [SlowClient(port, stop, **options) for _ in range(count)]
+    for client in clients:
+        client.start()
+    for client in clients:
+        client.connected.wait(5)
+    return stop, clients
+
+
+def healthz_latencies(url: str, seconds: float, timeout: float,
+                      pause: float = 0.05) -> list[float | None]:
+    """``GET /healthz`` one after another for ``seconds``: the latency of each in seconds, or
+    None when it failed or took longer than ``timeout``."""
+    latencies = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        try:
+            status, _body = http_get(url + "/healthz", timeout=timeout)
+            latencies.append(time.monotonic() - started if status == 200 else None)
+        except OSError:
+            latencies.append(None)
+        time.sleep(pause)
+    return latencies
 
 
 def run_wrk(base_url: str, paths: list[str], directory: Path, seconds: float,

@@ -130,10 +130,16 @@ def _model_number(text: str, data) -> tuple[str, str] | None:
     whole = normalize_model(text, data.brands)
     keys = [(whole, any(plain))] if whole else []
     if len(tokens) > 1:
+        # ASCII text folds word by word to the same keys (folding is per character there),
+        # so each word is folded once rather than once per run that holds it.
+        folded = [fold(t) for t in tokens] if text.isascii() else None
         for size in range(min(_MAX_WINDOW, len(tokens)), 0, -1):
             for start in range(len(tokens) - size + 1):
-                key = fold("".join(tokens[start:start + size]))
-                if _code_shaped(key) and all(plain[start:start + size]):
+                if not all(plain[start:start + size]):
+                    continue
+                key = ("".join(folded[start:start + size]) if folded is not None
+                       else fold("".join(tokens[start:start + size])))
+                if _code_shaped(key):
                     keys.append((key, True))
     for key, _names in keys:
         if key in data.recalls_by_model:

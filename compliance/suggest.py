@@ -37,8 +37,7 @@ def suggest(query: str, data: Dataset, limit: int = 10) -> tuple[str, list[dict]
         # powercore" shows the recalled PowerCore 10000 before the PowerCore 13000), then the
         # index's own rank (bm25).
         typed = significant_words(query, data.names)
-        found.sort(key=lambda p: (len(significant_words(f"{p['brand']} {p['product']}",
-                                                        data.names) - typed),
+        found.sort(key=lambda p: (len(_product_words(p["brand"], p["product"], data) - typed),
                                   p["kind"] != "recall"))
         for product in found:
             _add(rows, by_model, data, product["model_key"], product["model"], product["brand"],
@@ -51,6 +50,23 @@ def suggest(query: str, data: Dataset, limit: int = 10) -> tuple[str, list[dict]
             item["source"] = "recall"
             item["agencies"] = sorted({r["agency"] for r in recalls})
     return key, items
+
+
+#: Products whose words are kept per dataset: the same products come up for many queries;
+#: bounded so that a large catalogue cannot grow it without limit.
+_WORDS_MEMO_SIZE = 8192
+
+
+def _product_words(brand: str, product: str, data: Dataset) -> set[str]:
+    """The significant words of a product's brand and name (see the sort in :func:`suggest`)."""
+    memo = data.memo.setdefault("product_words", {})
+    words = memo.get((brand, product))
+    if words is None:
+        if len(memo) >= _WORDS_MEMO_SIZE:
+            memo.clear()
+        words = memo[(brand, product)] = frozenset(
+            significant_words(f"{brand} {product}", data.names))
+    return words
 
 
 def _starts_a_code(key: str) -> bool:

@@ -5,14 +5,14 @@ import json
 import re
 import shutil
 import socket
-import threading
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from bench.servers import PROXY_SETTINGS, Gunicorn, Nginx, Redis, http_get
+from bench.servers import (PROXY_SETTINGS, Gunicorn, Nginx, Redis, healthz_latencies,
+                           hold_slow_clients)
 from compliance import tokens
 
 from .conftest import ROOT
@@ -137,49 +137,6 @@ def test_sqlite_codes_written_in_batches_resolve_on_every_worker(built_db, tmp_p
         stored = {row[0] for row in conn.execute("select code from result_codes")}
     assert {tokens.manual_code(t, SECRET) for t in tokens_seen} <= stored
     assert late in stored, "a worker's buffered codes are written when it stops"
-
-
-class SlowClient(threading.Thread):
-    """Sends a request line and then one header byte every ``pause`` seconds (slowloris)."""
-
-    def __init__(self, port: int, stop: threading.Event, pause: float = 0.5):
-        super().__init__(daemon=True)
-        self.port, self.stop, self.pause = port, stop, pause
-        self.connected = threading.Event()
-
-    def run(self):
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=5) as conn:
-                conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
-                self.connected.set()
-                while not self.stop.wait(self.pause):
-                    conn.sendall(b"a")
-        except OSError:
-            self.connected.set()
-
-
-def hold_slow_clients(port: int, count: int):
-    stop = threading.Event()
-    clients = [SlowClient(port, stop) for _ in range(count)]
-    for client in clients:
-        client.start()
-    for client in clients:
-        client.connected.wait(5)
-    return stop, clients
-
-
-def healthz_latencies(url: str, seconds: float, timeout: float) -> list[float | None]:
-    latencies = []
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        started = time.monotonic()
-        try:
-            status, _body = http_get(url + "/healthz", timeout=timeout)
-            latencies.append(time.monotonic() - started if status == 200 else None)
-        except OSError:
-            latencies.append(None)
-        time.sleep(0.05)
-    return latencies
 
 
 def test_64_slow_clients_through_nginx_leave_healthz_answering(built_db, tmp_path):
