@@ -39,6 +39,8 @@ def page():
         problem_types=PROBLEM_TYPES,
         rate_limit=current_app.config.get("API_RATE_LIMIT"),
         key_rate_limit=current_app.config.get("API_KEY_RATE_LIMIT"),
+        limits_shared=not current_app.config.get("RATELIMIT_STORAGE_URI", "memory://")
+        .startswith("memory://"),
         frame_ancestors=current_app.config["EMBED_FRAME_ANCESTORS"],
         data=get_dataset(),
     )

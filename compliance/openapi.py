@@ -52,6 +52,10 @@ PROBLEM_TYPES = {
         "The client went over its rate limit. Wait for the number of seconds in the "
         "`Retry-After` header (also in `retry_after`)."),
     "bad-request": ("Bad request", "The request could not be read at all."),
+    "invalid-host": (
+        "Invalid Host header",
+        "The `Host` header is missing, malformed, or names a host this server does not "
+        "answer for (`FLASK_PUBLIC_BASE_URL`). `param` is `Host`."),
     "not-found": ("Not found", "No such API route."),
     "method-not-allowed": ("Method not allowed", "The route exists, but not for this method."),
     "request-entity-too-large": (

@@ -279,3 +279,19 @@ def test_generated_itineraries_get_answers_that_fit_the_spec(api, body, raw):
     else:
         response = api.post("/api/v1/check", json=body)
     check_against_spec(response, "/api/v1/check", "post", POST_OP)
+
+
+def test_every_problem_type_the_code_sends_is_documented():
+    """Each slug passed to problems.problem() anywhere in the app is in PROBLEM_TYPES (and so
+    on /developers), found by reading the source, not by listing them again here."""
+    import ast
+    from pathlib import Path
+
+    sent = set()
+    for path in (Path(__file__).parent.parent / "compliance").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "problem"
+                    and len(node.args) >= 4 and isinstance(node.args[3], ast.Constant)):
+                sent.add(node.args[3].value)
+    assert "invalid-host" in sent and "invalid-parameter" in sent
+    assert sent <= set(PROBLEM_TYPES), sent - set(PROBLEM_TYPES)

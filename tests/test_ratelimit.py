@@ -100,3 +100,13 @@ def test_pages_that_write_are_limited_and_reading_pages_are_not(built_db, tmp_pa
 def test_bad_limit_settings_are_refused(built_db, text):
     with pytest.raises(ValueError, match="API_RATE_LIMIT"):
         make_app(built_db, API_RATE_LIMIT=text)
+
+
+@pytest.mark.parametrize("storage, says", [
+    ("memory://", "kept by each server process"),
+    ("redis://127.0.0.1:1/0", "shared by every instance"),
+])
+def test_the_developers_page_says_where_limits_are_counted(built_db, storage, says):
+    app = make_app(built_db, API_RATE_LIMIT="60/minute", RATELIMIT_STORAGE_URI=storage)
+    html = app.test_client().get("/developers").get_data(as_text=True)
+    assert says in html
