@@ -44,7 +44,6 @@ from .vocabulary import Scope
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 #: Trip fields that take a name as well as a code, and what they name.
-TRIP_NAME_PARAMS = {"airline": "airline", "origin": "airport", "destination": "airport"}
 
 
 def _data_version() -> str:
@@ -64,7 +63,7 @@ def check():
     except ParamError as error:
         return invalid_parameter(error)
     return jsonify({**api_fields(result),
-                    "read_as": places.readings(values, get_dataset(), TRIP_NAME_PARAMS)})
+                    "read_as": places.readings(values, get_dataset(), places.TRIP_NAME_PARAMS)})
 
 
 @bp.post("/v1/check")
@@ -93,7 +92,7 @@ def check_itinerary():
     fields["read_as"] = [
         {**reading, "param": f"legs[{i}].{reading['param']}"}
         for i, leg in enumerate(legs)
-        for reading in places.readings(leg, data, TRIP_NAME_PARAMS)
+        for reading in places.readings(leg, data, places.TRIP_NAME_PARAMS)
     ]
     return jsonify(fields)
 

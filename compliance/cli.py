@@ -8,8 +8,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import ROOT
+from . import ROOT, places
 from .build import DataError, brand_keys, build_database, load_sources
+from .db import get_dataset
 from .openflights import write_airlines_csv
 from .params import ParamError
 from .results import api_fields, run_check
@@ -173,6 +174,16 @@ def diff_command(old: Path, new: Path, checks_file: Path | None):
     click.echo(format_diff(result))
 
 
+def _cli_errors(error: ParamError) -> str:
+    """Every bad option at once, as the form and the API report them, each with the
+    airlines or airports it may have meant."""
+    lines = []
+    for item in error.errors:
+        lines.append(f"--{item.param}: {item.detail}")
+        lines.extend(f"    {c['code']}  {c['name']}" for c in item.candidates)
+    return "\n".join(lines)
+
+
 @click.command("check")
 @with_appcontext
 @click.argument("model", required=False)
@@ -184,9 +195,9 @@ def diff_command(old: Path, new: Path, checks_file: Path | None):
 @click.option("--count", help="How many power banks the traveller carries.")
 @click.option("--ccc", type=click.Choice(["true", "false"]), help="Bears China's CCC mark.")
 @click.option("--unlabelled", is_flag=True, help="The capacity label is missing or unreadable.")
-@click.option("--airline", help="Operating airline, IATA code (e.g. EK).")
-@click.option("--origin", help="Departure airport, IATA code.")
-@click.option("--destination", help="Arrival airport, IATA code.")
+@click.option("--airline", help="Operating airline: IATA or ICAO code, or its name (EK, Emirates).")
+@click.option("--origin", help="Departure airport: code, name or city (DXB, Dubai).")
+@click.option("--destination", help="Arrival airport: code, name or city (LHR, Heathrow).")
 @click.option("--date", help="Travel date, YYYY-MM-DD (default today).")
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON answer.")
 def check_command(model, volts, as_json, unlabelled, **options):
@@ -197,7 +208,7 @@ def check_command(model, volts, as_json, unlabelled, **options):
         try:
             result = run_check(values)
         except ParamError as error:
-            raise click.BadParameter(error.detail, param_hint=f"--{error.param}") from None
+            raise click.UsageError(_cli_errors(error)) from None
         fields = api_fields(result)
     if as_json:
         click.echo(json.dumps(fields, indent=2, ensure_ascii=False))
@@ -213,6 +224,10 @@ def check_command(model, volts, as_json, unlabelled, **options):
         click.echo(f"Condition: {condition['text']} ({condition['issuer']})")
     for note in device["assumptions"]:
         click.echo(f"Note: {note}")
+    for notice in fields["notices"]:
+        click.echo(f"Notice: {notice['text']}")
+    for reading in places.readings(values, get_dataset(), places.TRIP_NAME_PARAMS):
+        click.echo(f"Read as: {reading['typed']!r} -> {reading['code']} ({reading['name']})")
     for reason in fields["reasons"]:
         click.echo(f"- {reason['issuer']}: {reason['verdict']}: {reason['text']} "
                    f"<{reason['source_url']}>")

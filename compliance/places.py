@@ -192,6 +192,10 @@ def _near_codes(code: str, entries: list[_Entry]) -> list[_Entry]:
     return near[:MAX_CANDIDATES]
 
 
+#: The trip fields that take a name in place of a code, and what kind of place each names.
+TRIP_NAME_PARAMS = {"airline": "airline", "origin": "airport", "destination": "airport"}
+
+
 class Unresolved(ValueError):
     """What was typed fits no single airline or airport: ``reason`` says why (one of the
     constants below), ``typed`` is the input (a code folded to capitals), ``candidates`` what it

@@ -29,6 +29,24 @@ def test_check_bad_value_names_the_option(runner):
     assert "--wh" in result.output and "not a number" in result.output
 
 
+def test_check_reports_every_bad_option_with_its_choices(runner):
+    result = runner.invoke(args=["check", "Anker PowerCore 10000", "--wh", "99,9", "--count",
+                                 "0", "--origin", "Manchester"])
+    assert result.exit_code == 2
+    assert "--count: must be between 1 and 50" in result.output
+    assert "--origin: 'Manchester' fits several airports" in result.output
+    assert "MAN  Manchester Airport" in result.output
+
+
+def test_check_names_the_trip_and_its_notices(runner):
+    result = runner.invoke(args=["check", "--wh", "99,9", "--airline", "Ryanair", "--origin",
+                                 "DUB", "--destination", "Heathrow"])
+    assert result.exit_code == 0, result.output
+    assert "Read as: 'Ryanair' -> FR" in result.output
+    assert "Read as: 'Heathrow' -> LHR" in result.output
+    assert "Notice: We hold no power bank rules of Ryanair" in result.output
+
+
 def test_data_build_reports_counts(app, tmp_path, monkeypatch):
     app.config["DATABASE"] = str(tmp_path / "fresh.sqlite")
     app.extensions["dataset"].path = tmp_path / "fresh.sqlite"
