@@ -422,6 +422,18 @@ def test_card_has_qr_verdict_device_date_code_and_host(staff_client):
     assert "size:105mm 148mm" in css
 
 
+def test_card_says_what_the_answer_could_not_check(staff_client):
+    """Issue 10: no model given -> the card says plainly that no recall was checked."""
+    token = issue(staff_client, wh=74, airline="EK", origin="DXB", destination="LHR")
+    text = html.unescape(staff_client.get(f"/r/{token}/card").get_data(as_text=True))
+    assert 'class="card-notice notice-recall_not_checked"' in text
+    assert "Not checked against recalls: no model number given." in text
+    with_model = issue(staff_client, model="A1647", wh=74, airline="EK", origin="DXB",
+                       destination="LHR")
+    assert "card-notice" not in staff_client.get(f"/r/{with_model}/card").get_data(
+        as_text=True)
+
+
 def test_app_rendered_qr_png_decodes_to_the_result_url(staff_client):
     check = staff_client.get("/api/v1/check?model=A1263&wh=37&airline=EK&origin=DXB"
                              "&destination=LHR").get_json()
