@@ -789,6 +789,7 @@ def evaluate_itinerary(device: Device, trips: list[Trip], data: Dataset) -> Answ
                 conditions[condition["code"]] = condition
     order = [c.value for c in CONDITION_ORDER]
     missing = list(dict.fromkeys(m for leg in legs for m in leg.missing))
+    all_notices = [n for leg in legs for n in leg.notices]
     headline = decisive.headline
     if len(legs) > 1:
         trip = decisive.trip
@@ -807,6 +808,8 @@ def evaluate_itinerary(device: Device, trips: list[Trip], data: Dataset) -> Answ
         data_version=data.version,
         legs=legs,
         strictest_leg=worst,
+        # What any flight's answer says about its coverage holds for the trip (each once).
+        notices=[n for i, n in enumerate(all_notices) if n not in all_notices[:i]],
     )
 
 

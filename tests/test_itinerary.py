@@ -159,3 +159,17 @@ def test_versioned_static_files_are_cached_for_a_year(client):
             assert "max-age=31536000" in response.headers["Cache-Control"], url
             assert "immutable" in response.headers["Cache-Control"]
     assert "traveller.js?v=" in html and "traveller.css?v=" in html
+
+
+def test_the_trip_carries_every_flights_notices_once(client):
+    """No rule of Wizz Air's own on flight 2: the trip's answer (API, staff view, card) says so,
+    and "not checked against recalls" (every flight) is said once."""
+    body = client.post("/api/v1/check", json={"device": {"wh": 50}, "legs": [
+        {"airline": "EK", "origin": "DXB", "destination": "LHR"},
+        {"airline": "W6", "origin": "LTN", "destination": "BUD"}]}).get_json()
+    codes = [(n["code"], n.get("airline")) for n in body["notices"]]
+    assert ("no_airline_rules", "W6") in codes
+    assert codes.count(("recall_not_checked", None)) == 1
+    token = body["result_url"].rsplit("/", 1)[1]
+    staff = client.get(f"/r/{token}").get_data(as_text=True)
+    assert "notice-no_airline_rules" in staff and "Wizz Air (W6)" in staff
