@@ -14,6 +14,7 @@ Chinese, Japanese and Korean names of the cities they serve from GeoNames (``geo
 """
 
 import difflib
+from functools import lru_cache
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -270,8 +271,10 @@ def readings(values: dict, data: Dataset, params: dict) -> list[dict]:
 
 # --- Pages ------------------------------------------------------------------------------------
 
-#: Form fields of every flight that take a name: airline, origin, destination, airline2, ...
+@lru_cache(maxsize=1)
 def _page_name_params() -> dict:
+    """Form fields of every flight that take a name: airline, origin, destination, airline2,
+    ... (built once)."""
     from .tokens import MAX_LEGS
 
     kinds = {"airline": "airline", "origin": "airport", "destination": "airport"}
@@ -285,8 +288,9 @@ def page_readings() -> list[dict]:
 
     from .db import get_dataset
 
-    values = {key: request.args.get(key) for key in _page_name_params()}
-    return readings(values, get_dataset(), _page_name_params())
+    params = _page_name_params()
+    values = {key: value for key, value in request.args.items() if key in params}
+    return readings(values, get_dataset(), params) if values else []
 
 
 def choice_url(param: str, code: str) -> str:
