@@ -1,4 +1,5 @@
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,26 @@ def output_dir(request) -> Path:
     path = ROOT / "tests" / "output" / name
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@contextmanager
+def serve_directory(root):
+    """A plain static HTTP server on another loopback port (another origin), for pages that
+    embed the widget as an airline's site would; yields its base URL."""
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class QuietHandler(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

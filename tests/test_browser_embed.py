@@ -3,12 +3,11 @@ one-line script tag; a check runs inside the iframe, and the iframe follows its 
 height through postMessage. Real headless Chromium."""
 
 import json
-import threading
 import time
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
+from tests.conftest import serve_directory
 
 pytestmark = pytest.mark.browser
 
@@ -27,19 +26,8 @@ def host_page(live_server, tmp_path):
 <p id="after-widget">Text after the widget.</p>
 </body></html>
 """, encoding="utf-8")
-    handler = partial(_QuietHandler, directory=str(tmp_path))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+    with serve_directory(tmp_path) as url:
+        yield url
 
 
 def _heights(page, frame):

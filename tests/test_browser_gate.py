@@ -5,14 +5,11 @@ tall as its content and the page scrolls the verdict into view after a check). M
 bounding boxes in real headless Chromium; screenshots of each state go to tests/output/."""
 
 import re
-import threading
 import time
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.conftest import PHONE
+from tests.conftest import PHONE, serve_directory
 
 pytestmark = pytest.mark.browser
 
@@ -113,19 +110,8 @@ content="width=device-width, initial-scale=1"><title>Example Air</title></head>
 <p id="after-widget">Text after the widget.</p>
 </body></html>
 """, encoding="utf-8")
-    handler = partial(_QuietHandler, directory=str(root))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+    with serve_directory(root) as url:
+        yield url
 
 
 def _wait_for(condition, what: str, timeout: float = 10.0):
