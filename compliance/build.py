@@ -419,21 +419,28 @@ def _short(message: str) -> str:
     return message if len(message) <= 200 else message[:197] + "..."
 
 
-def _read_airlines(path: Path, problems: list[str]) -> list[dict]:
+def _csv_rows(path: Path, columns: list[str], problems: list[str]):
+    """``(where, row)`` for each row of a CSV data file that has exactly ``columns``; a wrong
+    header or a short row is a problem naming the file and line."""
     label = f"data/{path.name}"
     text = _read_text(path, problems)
     if text is None:
-        return []
+        return
     reader = csv.DictReader(text.splitlines())
-    if reader.fieldnames != AIRLINE_COLUMNS:
-        problems.append(f"{label}: header must be {','.join(AIRLINE_COLUMNS)}")
-        return []
-    airlines, seen = [], set()
+    if reader.fieldnames != columns:
+        problems.append(f"{label}: header must be {','.join(columns)}")
+        return
     for line, row in enumerate(reader, start=2):
         where = f"{label}: line {line}"
         if None in row or any(v is None for v in row.values()):
-            problems.append(f"{where}: expected {len(AIRLINE_COLUMNS)} columns")
+            problems.append(f"{where}: expected {len(columns)} columns")
             continue
+        yield where, row
+
+
+def _read_airlines(path: Path, problems: list[str]) -> list[dict]:
+    airlines, seen = [], set()
+    for where, row in _csv_rows(path, AIRLINE_COLUMNS, problems):
         if not re.fullmatch(r"[A-Z0-9]{2}", row["iata"]):
             problems.append(f"{where}: field 'iata': {row['iata']!r} is not a 2-character "
                             "IATA airline code")
@@ -453,20 +460,8 @@ def _read_airlines(path: Path, problems: list[str]) -> list[dict]:
 
 
 def _read_overrides(path: Path, problems: list[str]) -> list[dict]:
-    label = f"data/{path.name}"
-    text = _read_text(path, problems)
-    if text is None:
-        return []
-    reader = csv.DictReader(text.splitlines())
-    if reader.fieldnames != OVERRIDE_COLUMNS:
-        problems.append(f"{label}: header must be {','.join(OVERRIDE_COLUMNS)}")
-        return []
     rows, seen = [], set()
-    for line, row in enumerate(reader, start=2):
-        where = f"{label}: line {line}"
-        if None in row or any(v is None for v in row.values()):
-            problems.append(f"{where}: expected {len(OVERRIDE_COLUMNS)} columns")
-            continue
+    for where, row in _csv_rows(path, OVERRIDE_COLUMNS, problems):
         checks = [
             ("iata", re.fullmatch(r"[A-Z0-9]{2}", row["iata"]), "is not a 2-character IATA "
              "airline code"),
@@ -495,23 +490,15 @@ def _read_overrides(path: Path, problems: list[str]) -> list[dict]:
 
 def _read_traffic(path: Path, problems: list[str]) -> dict[str, int]:
     """``data/airport_traffic.csv``: scheduled flights per airport (``iata,flights``)."""
-    label = f"data/{path.name}"
-    text = _read_text(path, problems)
-    if text is None:
-        return {}
-    reader = csv.DictReader(text.splitlines())
-    if reader.fieldnames != ["iata", "flights"]:
-        problems.append(f"{label}: header must be iata,flights")
-        return {}
     traffic = {}
-    for line, row in enumerate(reader, start=2):
-        if not re.fullmatch(r"[A-Z]{3}", row["iata"] or "") or not re.fullmatch(
-                r"\d+", row["flights"] or ""):
-            problems.append(f"{label}: line {line}: expected a 3-letter IATA code and a whole "
-                            "number of flights")
+    for where, row in _csv_rows(path, ["iata", "flights"], problems):
+        if not re.fullmatch(r"[A-Z]{3}", row["iata"]) or not re.fullmatch(r"\d+",
+                                                                         row["flights"]):
+            problems.append(f"{where}: expected a 3-letter IATA code and a whole number of "
+                            "flights")
             continue
         if row["iata"] in traffic:
-            problems.append(f"{label}: line {line}: duplicate iata {row['iata']!r}")
+            problems.append(f"{where}: duplicate iata {row['iata']!r}")
             continue
         traffic[row["iata"]] = int(row["flights"])
     return traffic
