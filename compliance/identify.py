@@ -110,6 +110,12 @@ def _identify(model: str | None, brand: str | None, data) -> Identification:
     unknown = _unknown_code(model) if model else None
     candidates = _recall_candidates(words, tables, strong_only=unknown is not None)
     catalogue_key = _catalogue_by_name(words, tables, data)
+    if not candidates and not catalogue_key and unknown is None:
+        # A brand with recalls and a name we know nothing of ("Lenovo Go USB-C Laptop Power
+        # Bank", "Anker Nano"): we cannot tell it is not one of them, so ask for the model
+        # number, as for the brand alone; never "not on a recall list" from a name we do not
+        # know.
+        candidates = _brand_candidates(words, tables)
     identified = None
     if catalogue_key:
         identified = _identified(catalogue_key, "name", data)
@@ -288,10 +294,16 @@ def _recall_candidates(words: set[str], tables: NameTables, strong_only: bool) -
         return tuple((r, "name") for r in sorted(loose, key=_newest_first))
     named_brands = [w for w in words if w in tables.recalls_by_brand]
     if named_brands and not (words - set(named_brands)):
-        return tuple((r, "brand") for r in sorted(
-            {r["recall_id"]: r for b in named_brands for r in tables.recalls_by_brand[b]}
-            .values(), key=_newest_first))
+        return _brand_candidates(words, tables)
     return ()
+
+
+def _brand_candidates(words: set[str], tables: NameTables) -> tuple:
+    """Every recall of the brands named, newest first (how: ``brand``)."""
+    named_brands = [w for w in words if w in tables.recalls_by_brand]
+    return tuple((r, "brand") for r in sorted(
+        {r["recall_id"]: r for b in named_brands for r in tables.recalls_by_brand[b]}
+        .values(), key=_newest_first))
 
 
 def _newest_first(recall: dict):

@@ -165,8 +165,10 @@
     });
     if (strong.length) { return strong; }
     if (loose.length || strongOnly) { return loose; }
+    /* A brand with recalls and nothing we know besides (the brand alone, or a name neither
+       a recall nor, on the server, the catalogue knows): every recall of the brand. */
     var brands = Array.from(words).filter(function (w) { return w in this.byBrand; }, this);
-    if (brands.length && brands.length === words.size) {
+    if (brands.length) {
       var found = {};
       brands.forEach(function (b) {
         this.byBrand[b].forEach(function (entry) { found[entry.index] = true; });
