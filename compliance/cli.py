@@ -8,7 +8,6 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import ROOT
 from .build import DataError, brand_keys, build_database, load_sources
 from .openflights import write_airlines_csv
 from .params import ParamError
@@ -156,14 +155,16 @@ def report_command(list_sources: bool):
 @click.argument("old", type=click.Path(exists=True, path_type=Path))
 @click.argument("new", type=click.Path(exists=True, path_type=Path))
 @click.option("--checks", "checks_file", type=click.Path(exists=True, dir_okay=False,
-              path_type=Path), default=None,
-              help="Sample checks to compare (default tests/golden/checks.json).")
-def diff_command(old: Path, new: Path, checks_file: Path | None):
+              path_type=Path), required=True,
+              help="Sample checks to compare, such as tests/golden/checks.json in a checkout.")
+def diff_command(old: Path, new: Path, checks_file: Path):
     """What a rebuild changes between two databases (or data directories): new, removed and
-    changed recalls and rules, and the sample checks whose verdict flips."""
+    changed recalls and rules, and the sample checks whose verdict flips.
+
+    The sample checks are a required file: runtime code never reads tests/, which the
+    container image leaves out."""
     from .diff import diff_data, format_diff, load_checks
 
-    checks_file = checks_file or ROOT / "tests" / "golden" / "checks.json"
     try:
         result = diff_data(old, new, load_checks(checks_file))
     except DataError as error:
