@@ -8,7 +8,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .build import DataError, brand_keys, build_database, load_sources
+from .build import DataError, build_database, load_sources
+from .normalize import brand_keys
 from .openflights import write_airlines_csv
 from .params import ParamError
 from .results import api_fields, run_check
