@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from .build import DataError, build_database, load_sources
+from .config import LOCAL_BASE_URL
 from .normalize import brand_keys
 from .openflights import write_airlines_csv
 from .params import ParamError
@@ -228,7 +229,7 @@ def check_command(model, volts, as_json, unlabelled, **options):
 
 
 def _base_url() -> str:
-    return current_app.config["PUBLIC_BASE_URL"] or "http://localhost:5000"
+    return current_app.config["PUBLIC_BASE_URL"] or LOCAL_BASE_URL
 
 
 def init_app(app) -> None:

@@ -19,12 +19,12 @@ from flask.cli import AppGroup
 from flask_babel import Babel
 
 from . import i18n
+from .config import ROOT, compiled_translations_dir
 from .languages import (  # noqa: F401  (re-exported: the names pages and tests use)
     DEFAULT_LANGUAGE, HTML_LANG, LANGUAGE_CODES, LANGUAGES, canonical_language, chosen_language,
     select_locale,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = ROOT / "translations"
 POT_FILE = SOURCE_DIR / "messages.pot"
 BABEL_CFG = ROOT / "babel.cfg"
@@ -63,7 +63,7 @@ def compile_catalogs(source_dir: Path, target_dir: Path) -> list[str]:
 
 
 def compiled_dir(app) -> Path:
-    return Path(app.instance_path) / "translations"
+    return compiled_translations_dir(app)
 
 
 def _pybabel(*args: str) -> None:
@@ -120,7 +120,6 @@ def compile_command():
 def init_app(app) -> None:
     target = compiled_dir(app)
     compile_catalogs(SOURCE_DIR, target)
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(target))
     if "jinja_env" not in app.__dict__:  # not yet made: make it the per-language kind
         app.jinja_environment = i18n.LanguageEnvironment
     Babel(app, locale_selector=select_locale)
