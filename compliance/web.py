@@ -58,7 +58,7 @@ def _verified_url(token: str) -> str:
     try:
         tokens.verify(token, secrets())
     except InvalidToken:
-        abort(400, "This result code cannot be verified.")
+        abort(400, _("This result code cannot be verified."))
     return result_url(token.upper())
 
 

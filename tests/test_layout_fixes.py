@@ -71,3 +71,11 @@ def test_qr_downloads_check_the_signature_without_re_running_the_engine(client, 
     altered = token[:-1] + ("A" if token[-1] != "A" else "B")
     assert client.get(f"/r/{altered}/qr.svg").status_code == 400
     assert client.get(f"/r/{altered}/qr.png").status_code == 400
+
+
+def test_a_qr_download_of_an_altered_code_says_so_in_the_readers_language(client):
+    token = issue(client, wh=20)
+    altered = token[:-1] + ("A" if token[-1] != "A" else "B")
+    response = client.get(f"/r/{altered}/qr.png?lang=zh")
+    assert response.status_code == 400
+    assert "无法验证此结果代码。" in response.get_data(as_text=True)
