@@ -22,7 +22,8 @@ import jsonschema
 import sqlite_utils
 
 from . import schemas
-from .normalize import fold, normalize_model
+from .dataset import Dataset
+from .normalize import brand_keys, fold, normalize_model
 from .vocabulary import AppliesTo, Scope
 
 DATA_FILES = ("recalls.json", "rules.json", "models.json", "airlines.csv", "aliases.json",
@@ -85,8 +86,6 @@ def load_sources(data_dir: Path) -> dict:
 
 def build_database(data_dir: Path, db_path: Path) -> BuildReport:
     """Validate ``data_dir`` and atomically replace ``db_path`` with a freshly built database."""
-    from .dataset import Dataset
-
     sources = load_sources(data_dir)
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -219,19 +218,6 @@ def _write_products(db: sqlite_utils.Database, sources: dict, brands: tuple[str,
 
 def db_count(path: Path, table: str) -> int:
     return sqlite_utils.Database(path)[table].count
-
-
-def brand_keys(sources: dict) -> tuple[str, ...]:
-    """Folded brand names long enough to strip safely from the front of a typed model,
-    longest first (so "ANKERJAPAN" is tried before "ANKER")."""
-    names = [r["brand"] for r in sources["recalls"]] + [m["brand"] for m in sources["models"]]
-    keys = set()
-    for name in names:
-        for part in re.split(r"[/()]", name):
-            key = fold(part)
-            if len(key) >= 3:
-                keys.add(key)
-    return tuple(sorted(keys, key=lambda key: (-len(key), key)))
 
 
 def _airlines_with_rules(sources: dict) -> list[dict]:

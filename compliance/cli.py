@@ -8,9 +8,11 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import ROOT, places
-from .build import DataError, brand_keys, build_database, load_sources
+from . import places
+from .build import DataError, build_database, load_sources
+from .config import LOCAL_BASE_URL
 from .db import get_dataset
+from .normalize import brand_keys
 from .openflights import write_airlines_csv
 from .params import ParamError
 from .results import api_fields, run_check
@@ -142,7 +144,6 @@ def import_healthcanada_command(file: Path | None, url: str | None, checked: str
               "the issuer's own page, and the share of official sources per kind.")
 def report_command(list_sources: bool):
     """Every source: how many records, verified vs partial, oldest and newest check date."""
-    from .db import get_dataset
     from .report import format_report, format_sources_report, raw_records, summarize
 
     get_dataset()
@@ -157,14 +158,16 @@ def report_command(list_sources: bool):
 @click.argument("old", type=click.Path(exists=True, path_type=Path))
 @click.argument("new", type=click.Path(exists=True, path_type=Path))
 @click.option("--checks", "checks_file", type=click.Path(exists=True, dir_okay=False,
-              path_type=Path), default=None,
-              help="Sample checks to compare (default tests/golden/checks.json).")
-def diff_command(old: Path, new: Path, checks_file: Path | None):
+              path_type=Path), required=True,
+              help="Sample checks to compare, such as tests/golden/checks.json in a checkout.")
+def diff_command(old: Path, new: Path, checks_file: Path):
     """What a rebuild changes between two databases (or data directories): new, removed and
-    changed recalls and rules, and the sample checks whose verdict flips."""
+    changed recalls and rules, and the sample checks whose verdict flips.
+
+    The sample checks are a required file: runtime code never reads tests/, which the
+    container image leaves out."""
     from .diff import diff_data, format_diff, load_checks
 
-    checks_file = checks_file or ROOT / "tests" / "golden" / "checks.json"
     try:
         result = diff_data(old, new, load_checks(checks_file))
     except DataError as error:
@@ -241,7 +244,7 @@ def check_command(model, volts, as_json, unlabelled, **options):
 
 
 def _base_url() -> str:
-    return current_app.config["PUBLIC_BASE_URL"] or "http://localhost:5000"
+    return current_app.config["PUBLIC_BASE_URL"] or LOCAL_BASE_URL
 
 
 def init_app(app) -> None:

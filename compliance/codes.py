@@ -364,11 +364,9 @@ def store():
         if app.config.get("REDIS_URL"):
             created = RedisCodeStore(app.config["REDIS_URL"], ttl_of(app))
         else:
-            path = app.config.get("RESULT_CODES_DATABASE") or (
-                Path(app.instance_path) / "result_codes.sqlite")
-            flush = app.config.get("RESULT_CODES_FLUSH_SECONDS")
-            if flush is None:
-                flush = 0.0 if app.testing else 0.5
+            # Defaults (instance folder; 0.5 s, 0 under tests): compliance/config.py.
+            path = app.config["RESULT_CODES_DATABASE"]
+            flush = app.config["RESULT_CODES_FLUSH_SECONDS"]
             created = SQLiteCodeStore(Path(path), ttl_of(app), float(flush), app.logger)
         existing = app.extensions.setdefault("result_codes", created)
     return existing
@@ -376,9 +374,7 @@ def store():
 
 def _charge_client() -> None:
     """Count one new code for this client; :class:`TooManyCodes` over the cap."""
-    cap = current_app.config.get("RESULT_CODES_PER_CLIENT_PER_MINUTE")
-    if cap is None:
-        cap = None if current_app.testing else 120
+    cap = current_app.config["RESULT_CODES_PER_CLIENT_PER_MINUTE"]  # 120; off under tests
     if not cap or not has_request_context():
         return
     from . import ratelimit

@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .build import brand_keys
 from .identify import NameTables, name_tables
-from .normalize import normalize_model
+from .normalize import brand_keys, normalize_model
 from .search import ProductSearch
 
 

@@ -793,7 +793,7 @@ def evaluate_itinerary(device: Device, trips: list[Trip], data: Dataset) -> Answ
     headline = decisive.headline
     if len(legs) > 1:
         trip = decisive.trip
-        headline = _("Leg %(n)s (%(route)s) decides: %(headline)s",
+        headline = _("Flight %(n)s (%(route)s) decides: %(headline)s",
                      n=worst + 1, route=_route_label(trip), headline=decisive.headline)
     return Answer(
         verdict=decisive.verdict,

@@ -74,9 +74,7 @@ def buffer_static_files(response):
 
 
 def init_app(app) -> None:
-    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
-    app.config.setdefault("COMPRESS_STREAMS", False)
-    app.config.setdefault("COMPRESS_MIN_SIZE", 500)
+    # COMPRESS_* settings and their defaults: compliance/config.py.
     Compress(app)
     # after_request functions run last-registered first: these run before compression.
     app.after_request(buffer_static_files)

@@ -16,6 +16,8 @@ from jinja2 import pass_eval_context
 from jinja2.ext import Extension
 from markupsafe import Markup
 
+from .languages import DEFAULT_LANGUAGE, select_locale
+
 
 #: The messages are written in English: an English reader needs no catalog at all.
 _SOURCE_LANGUAGE = NullTranslations()
@@ -36,8 +38,6 @@ def catalog():
     store = g._get_current_object()
     english = getattr(store, "reader_reads_source_language", None)
     if english is None:
-        from .i18n_setup import DEFAULT_LANGUAGE, select_locale
-
         english = store.reader_reads_source_language = select_locale() == DEFAULT_LANGUAGE
     if english:
         return _SOURCE_LANGUAGE

@@ -1,7 +1,5 @@
-"""Flask-Babel wiring: which language a reader gets, and the message catalogs.
-
-The language comes from ``lang=`` (the visible switch puts it in every link, so no cookie is
-needed), then from the browser's Accept-Language, then English.
+"""Flask-Babel wiring and the message catalogs (which language a reader gets is
+:mod:`compliance.languages`).
 
 Only the ``.po`` sources live in ``translations/``; they are compiled to ``.mo`` when the app
 starts (into the instance folder, only when a source changed), so a fresh clone works without a
@@ -10,79 +8,29 @@ separate build step. ``flask --app app translate extract|update|compile`` mainta
 
 import hashlib
 import os
-import re
 import tempfile
-from functools import lru_cache
 from pathlib import Path
 
 import click
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import has_request_context, request
 from flask.cli import AppGroup
 from flask_babel import Babel
-from werkzeug.datastructures import LanguageAccept
-from werkzeug.http import parse_accept_header
 
 from . import i18n
+from .config import ROOT, compiled_translations_dir
+from .languages import (  # noqa: F401  (re-exported: the names pages and tests use)
+    DEFAULT_LANGUAGE, HTML_LANG, LANGUAGE_CODES, LANGUAGES, canonical_language, chosen_language,
+    select_locale,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = ROOT / "translations"
 POT_FILE = SOURCE_DIR / "messages.pot"
 BABEL_CFG = ROOT / "babel.cfg"
 DOMAIN = "messages"
 #: Keywords marking messages in Python and templates (``N_`` marks without translating).
 KEYWORDS = ("_", "N_", "gettext", "ngettext:1,2", "lazy_gettext")
-
-#: Language code -> its own name, as shown on the switch.
-LANGUAGES = {"en": "English", "zh": "简体中文", "ko": "한국어", "ja": "日本語"}
-#: The HTML ``lang`` value (BCP 47) where it differs from the code.
-HTML_LANG = {"zh": "zh-Hans"}
-DEFAULT_LANGUAGE = "en"
-LANGUAGE_CODES = list(LANGUAGES)
-
-
-def canonical_language(value: str | None) -> str | None:
-    """A supported language code from what people pass as ``lang=``: ``zh``, ``zh-CN``,
-    ``zh_Hans_CN``, ``KO`` all name one of ours; anything else is None."""
-    if not value:
-        return None
-    primary = re.split(r"[-_]", value.strip().lower(), maxsplit=1)[0]
-    return primary if primary in LANGUAGES else None
-
-
-def chosen_language() -> str | None:
-    """The language the reader picked explicitly with ``lang=``, if any."""
-    if not has_request_context():
-        return None
-    return _languages()[0]
-
-
-def select_locale() -> str:
-    if not has_request_context():
-        return DEFAULT_LANGUAGE
-    return _languages()[1]
-
-
-def _languages() -> tuple[str | None, str]:
-    """(chosen language, selected language) of this request, worked out once per request: a
-    page asks some ten times (links, the switch, the catalog, ``<html lang>``)."""
-    current = request._get_current_object()
-    known = getattr(current, "_compliance_languages", None)
-    if known is None or known[0] is not current.args:
-        chosen = canonical_language(current.args.get("lang"))
-        selected = chosen or _browser_language(current.headers.get("Accept-Language"))
-        known = current._compliance_languages = (current.args, chosen, selected)
-    return known[1], known[2]
-
-
-@lru_cache(maxsize=1024)
-def _browser_language(header: str | None) -> str:
-    """Our language for an Accept-Language header, as ``request.accept_languages.best_match``
-    gives it (parsed once per distinct header: browsers send a handful of them)."""
-    accepted = parse_accept_header(header, LanguageAccept)
-    return accepted.best_match(LANGUAGE_CODES) or DEFAULT_LANGUAGE
 
 
 def compile_catalogs(source_dir: Path, target_dir: Path) -> list[str]:
@@ -115,7 +63,7 @@ def compile_catalogs(source_dir: Path, target_dir: Path) -> list[str]:
 
 
 def compiled_dir(app) -> Path:
-    return Path(app.instance_path) / "translations"
+    return compiled_translations_dir(app)
 
 
 def _pybabel(*args: str) -> None:
@@ -172,7 +120,6 @@ def compile_command():
 def init_app(app) -> None:
     target = compiled_dir(app)
     compile_catalogs(SOURCE_DIR, target)
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(target))
     if "jinja_env" not in app.__dict__:  # not yet made: make it the per-language kind
         app.jinja_environment = i18n.LanguageEnvironment
     Babel(app, locale_selector=select_locale)

@@ -54,6 +54,19 @@ def fold(text: str) -> str:
     return _NOT_ALNUM.sub("", unconfuse(text).upper())
 
 
+def brand_keys(sources: dict) -> tuple[str, ...]:
+    """Folded brand names long enough to strip safely from the front of a typed model,
+    longest first (so "ANKERJAPAN" is tried before "ANKER")."""
+    names = [r["brand"] for r in sources["recalls"]] + [m["brand"] for m in sources["models"]]
+    keys = set()
+    for name in names:
+        for part in re.split(r"[/()]", name):
+            key = fold(part)
+            if len(key) >= 3:
+                keys.add(key)
+    return tuple(sorted(keys, key=lambda key: (-len(key), key)))
+
+
 #: What separates the words of a typed model ("Anker A1263", "CIO-MB20W2C").
 _SEPARATOR = re.compile(r"[^0-9A-Za-z]+")
 
@@ -63,7 +76,7 @@ def normalize_model(text: str | None, brands: tuple[str, ...] = ()) -> str:
 
     Case, spaces, hyphens, dots, full-width and look-alike characters and a leading brand name
     ("Anker A1263") do not matter; everything else does, so "A12630" never equals "A1263".
-    ``brands`` holds folded brand names (as :func:`compliance.build.brand_keys` gives them). A
+    ``brands`` holds folded brand names (as :func:`brand_keys` gives them). A
     brand is stripped only as whole leading words with something left after them, so a model
     number that starts with a brand's letters ("Shargeek 170" of Sharge) or equals a brand name
     is kept.

@@ -41,7 +41,7 @@ WRITING_ENDPOINTS = frozenset({"web.check", "web.result", "staff.result_card", "
 
 
 def configured_keys(app) -> list[str]:
-    keys = app.config.get("API_KEYS") or []
+    keys = app.config["API_KEYS"] or []
     if isinstance(keys, str):
         keys = [k.strip() for k in keys.split(",")]
     return [k for k in keys if k]
@@ -81,7 +81,7 @@ def _exempt_unless_writing_page() -> bool:
 
 
 def _setting(name: str):
-    return lambda: current_app.config.get(name) or ""
+    return lambda: current_app.config[name] or ""
 
 
 def refuse_unknown_keys():
@@ -157,15 +157,7 @@ def hit_with_retry(limit_text: str, *identifiers: str) -> tuple[bool, int]:
 
 
 def init_app(app) -> None:
-    app.config.setdefault("API_RATE_LIMIT", None if app.testing else "300/minute")
-    app.config.setdefault("API_KEY_RATE_LIMIT", None if app.testing else "3000/minute")
-    app.config.setdefault("PAGE_RATE_LIMIT", None if app.testing else "120/minute")
-    app.config.setdefault("API_KEYS", [])
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
-    app.config.setdefault("RATELIMIT_STRATEGY", "fixed-window")
-    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
-    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
-    app.config.setdefault("RATELIMIT_KEY_PREFIX", "powerbank")
+    # The settings and their defaults: compliance/config.py.
     for name in ("API_RATE_LIMIT", "API_KEY_RATE_LIMIT", "PAGE_RATE_LIMIT"):
         if app.config[name]:
             try:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from flask import current_app, g, has_request_context, request, url_for
 
 from . import tokens
+from .config import LOCAL_BASE_URL
 from .db import get_dataset
 from .engine import Answer, evaluate_itinerary
 from .i18n import _
@@ -114,7 +115,7 @@ def public_base_url() -> str:
     if configured:
         return configured.rstrip("/")
     if not has_request_context():
-        return "http://localhost:5000"
+        return LOCAL_BASE_URL
     if "public_base_url" not in g:
         g.public_base_url = request.host_url.rstrip("/")
     return g.public_base_url

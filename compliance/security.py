@@ -133,9 +133,8 @@ def trusted_hosts(app) -> list[str] | None:
 
 
 def init_app(app) -> None:
-    app.config.setdefault("EMBED_FRAME_ANCESTORS", "*")
     app.config["TRUSTED_HOSTS"] = trusted_hosts(app)
-    hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
+    hops = int(app.config["TRUSTED_PROXY_HOPS"] or 0)
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.before_request(refuse_bad_host)

@@ -412,7 +412,6 @@ def prune_codes_command(days):
 
 
 def init_app(app) -> None:
-    app.config.setdefault("RESULT_CODES_DATABASE", None)
     app.register_blueprint(bp)
     app.cli.add_command(prune_codes_command)
     app.jinja_env.globals.update(matches_by_place=matches_by_place,

@@ -22,7 +22,7 @@ from flask_babel import format_decimal, get_locale
 from . import places
 from .capacity import number_rules
 from .db import get_dataset
-from .i18n_setup import HTML_LANG, LANGUAGES, select_locale
+from .languages import HTML_LANG, LANGUAGES, select_locale
 from .params import CHECK_PARAMS, DEVICE_PARAMS, TRIP_PARAMS
 from .results import run_check, utcnow
 from .tokens import MAX_LEGS

@@ -7,9 +7,10 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from . import qr, tokens, traveller
 from .api import api_error
 from .db import get_dataset
+from .i18n import _
 from .params import CHECK_PARAMS, ParamError, single_values
 from .pagecache import PageCache
-from .results import reevaluate, result_url, secrets, staleness, utcnow, verify
+from .results import reevaluate, result_url, secrets, staleness, utcnow
 from .staff import manual_code_of, verification_fields
 from .tokens import InvalidToken
 
@@ -43,7 +44,7 @@ def check():
         answer=result.answer,
         token=result.token,
         result_url=result.result_url,
-        qr_svg=qr.svg(result.result_url, "QR code of this result"),
+        qr_svg=qr.svg(result.result_url, _("QR code of this result")),
         qr_info=qr.info(result.result_url),
         code=manual_code_of(result.token),
         issued_at=result.issued_at,
@@ -51,11 +52,14 @@ def check():
     )
 
 
-def _verified_or_error(token: str):
+def _verified_url(token: str) -> str:
+    """The URL a result's QR code carries, once the token's signature is checked. A QR image
+    shows no verdict, so the claim is not re-evaluated against today's data."""
     try:
-        return verify(token), None
-    except InvalidToken as error:
-        return None, error
+        tokens.verify(token, secrets())
+    except InvalidToken:
+        abort(400, _("This result code cannot be verified."))
+    return result_url(token.upper())
 
 
 @bp.get("/r/<token>")
@@ -65,7 +69,8 @@ def result(token: str):
     try:
         claim = tokens.verify(token, secrets())
     except InvalidToken as error:
-        return render_template("invalid_token.html", reason=str(error)), 400
+        return render_template("invalid_token.html", reason=str(error),
+                               data=get_dataset()), 400
     data = get_dataset()
     now = utcnow()
     age, stale = staleness(claim, now)
@@ -80,7 +85,7 @@ def result(token: str):
             v=verification,
             answer=verification.answer,
             result_url=url,
-            qr_svg=qr.svg(url, "QR code of this result"),
+            qr_svg=qr.svg(url, _("QR code of this result")),
             code=manual_code_of(verification.token),
             staff=verification_fields(verification),
             data=data,
@@ -92,10 +97,7 @@ def result(token: str):
 @bp.get("/r/<token>/qr.svg")
 @bp.get("/R/<token>/qr.svg")
 def result_qr_svg(token: str):
-    verification, error = _verified_or_error(token)
-    if error is not None:
-        abort(400, "This result code cannot be verified.")
-    body = '<?xml version="1.0" encoding="UTF-8"?>\n' + qr.svg(result_url(verification.token))
+    body = '<?xml version="1.0" encoding="UTF-8"?>\n' + qr.svg(_verified_url(token))
     response = Response(body, mimetype="image/svg+xml")
     response.headers["Content-Disposition"] = 'inline; filename="powerbank-result.svg"'
     return response
@@ -104,10 +106,7 @@ def result_qr_svg(token: str):
 @bp.get("/r/<token>/qr.png")
 @bp.get("/R/<token>/qr.png")
 def result_qr_png(token: str):
-    verification, error = _verified_or_error(token)
-    if error is not None:
-        abort(400, "This result code cannot be verified.")
-    response = Response(qr.png(result_url(verification.token)), mimetype="image/png")
+    response = Response(qr.png(_verified_url(token)), mimetype="image/png")
     response.headers["Content-Disposition"] = 'inline; filename="powerbank-result.png"'
     return response
 

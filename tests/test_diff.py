@@ -5,6 +5,10 @@ import shutil
 
 from compliance.build import build_database
 
+from .conftest import ROOT
+
+GOLDEN = str(ROOT / "tests" / "golden" / "checks.json")
+
 
 def edit(path, change):
     records = json.loads(path.read_text())
@@ -38,7 +42,7 @@ def test_diff_between_databases_lists_changes_and_flipped_verdicts(runner, data_
     old_db, new_db = tmp_path / "old.sqlite", tmp_path / "new.sqlite"
     build_database(data_copy, old_db)
     build_database(new_data, new_db)
-    result = runner.invoke(args=["data", "diff", str(old_db), str(new_db)])
+    result = runner.invoke(args=["data", "diff", str(old_db), str(new_db), "--checks", GOLDEN])
     assert result.exit_code == 0, result.output
     out = result.output.splitlines()
     assert "recalls: 0 new, 2 removed, 0 changed" in out
@@ -58,14 +62,15 @@ def test_diff_between_databases_lists_changes_and_flipped_verdicts(runner, data_
 
 def test_diff_accepts_data_directories(runner, data_copy, tmp_path):
     new_data = changed_copy(data_copy, tmp_path)
-    result = runner.invoke(args=["data", "diff", str(data_copy), str(new_data)])
+    result = runner.invoke(args=["data", "diff", str(data_copy), str(new_data), "--checks", GOLDEN])
     assert result.exit_code == 0, result.output
     assert "  - cpsc-2025-04-casely-e33a" in result.output
 
 
 def test_no_change_is_said_plainly(runner, data_copy, tmp_path):
     build_database(data_copy, tmp_path / "a.sqlite")
-    result = runner.invoke(args=["data", "diff", str(tmp_path / "a.sqlite"), str(data_copy)])
+    result = runner.invoke(args=["data", "diff", str(tmp_path / "a.sqlite"), str(data_copy),
+                                 "--checks", GOLDEN])
     assert result.exit_code == 0, result.output
     assert "recalls: no change" in result.output and "rules: no change" in result.output
     assert "Sample checks: none of" in result.output
@@ -97,6 +102,18 @@ def test_invalid_data_directory_is_an_error(runner, data_copy, tmp_path):
     bad = tmp_path / "bad-data"
     shutil.copytree(data_copy, bad)
     edit(bad / "rules.json", lambda rules: rules[0].update(scope="galactic"))
-    result = runner.invoke(args=["data", "diff", str(data_copy), str(bad)])
+    result = runner.invoke(args=["data", "diff", str(data_copy), str(bad), "--checks", GOLDEN])
     assert result.exit_code != 0
     assert "field 'scope'" in result.output
+
+
+def test_the_sample_checks_are_a_required_file_not_a_path_into_tests(runner, data_copy, tmp_path):
+    """Runtime code never reads tests/ (the container image leaves it out): without --checks
+    the command says which option is missing instead of failing on a missing file."""
+    build_database(data_copy, tmp_path / "a.sqlite")
+    result = runner.invoke(args=["data", "diff", str(tmp_path / "a.sqlite"), str(data_copy)])
+    assert result.exit_code == 2
+    assert "Missing option '--checks'" in result.output
+    missing = runner.invoke(args=["data", "diff", str(tmp_path / "a.sqlite"), str(data_copy),
+                                  "--checks", str(tmp_path / "no-such-checks.json")])
+    assert missing.exit_code == 2 and "no-such-checks.json" in missing.output

@@ -19,8 +19,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..build import DATA_FILES, DataError, brand_keys, load_sources
-from ..normalize import fold, normalize_model
+from ..build import DATA_FILES, DataError, load_sources
+from ..normalize import brand_keys, fold, normalize_model
 from ..vocabulary import RecallScope
 from . import ImportProblem
 
