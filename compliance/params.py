@@ -88,14 +88,16 @@ def text(value, param: str, max_length: int = MAX_TEXT) -> str | None:
         return None
     if not isinstance(value, str):
         raise ParamError(param, _("must be a string"))
-    value = value.strip()
-    if not value:
+    stripped = value.strip()
+    if not stripped:
         return None
+    # The length as sent, spaces included: what the OpenAPI maxLength promises.
     if len(value) > max_length:
         raise ParamError(param, ngettext(
             "is too long (%(n)s character; at most %(max)s)",
             "is too long (%(n)s characters; at most %(max)s)",
             len(value), max=max_length))
+    value = stripped
     if _CONTROL.search(value):
         raise ParamError(param, _("contains control characters"))
     if BIDI_CONTROLS.search(value):

@@ -336,3 +336,12 @@ def test_tokens_made_from_surrogates_cannot_be_issued_through_any_interface(clie
     if answer.status_code == 200:
         token = answer.get_json()["result_url"].rsplit("/", 1)[1]
         assert tokens.verify(token, [TEST_SECRET])
+
+
+def test_text_length_counts_what_was_sent(client):
+    """The spec's maxLength is the length sent: 200 characters after leading spaces is over."""
+    body = {"device": {"model": " \t" + "*" * 199}, "legs": [{}]}
+    response = client.post("/api/v1/check", json=body)
+    assert response.status_code == 400 and response.get_json()["param"] == "device.model"
+    assert client.post("/api/v1/check", json={"device": {"model": " A1263 "},
+                                              "legs": [{}]}).status_code == 200
