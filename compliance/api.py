@@ -29,14 +29,12 @@ from .params import (
     ParamError,
     boolean,
     integer,
-    parse_device,
-    parse_trip,
     single_values,
     text,
     travel_date,
 )
 from .problems import invalid_parameter, problem
-from .results import api_fields, public_base_url, run_check, utcnow
+from .results import api_fields, public_base_url, run_check
 from .suggest import suggest
 from .tokens import MAX_LEGS
 from .vocabulary import Scope
@@ -77,8 +75,8 @@ def check_itinerary():
     try:
         single_values(request.args, ())
         body = _json_object(_request_body())
-        device, legs = _itinerary(body)
-        result = run_check(device, legs=legs)
+        device, legs, errors = _itinerary(body)
+        result = run_check(device, legs=legs, field_name=_json_path, errors=errors)
     except ParamError as error:
         if error.param == "body":
             return problem(400, "Invalid JSON body", f"body: {error.detail}", "invalid-json",
@@ -185,37 +183,48 @@ _NUMBER_FIELDS = {"wh", "mah", "v"}
 _BOOLEAN_FIELDS = {"ccc", "unlabelled"}
 
 
-def _typed_fields(value, path: str, allowed: tuple[str, ...]) -> dict:
-    """A JSON object whose keys are all in ``allowed`` and whose values have the right JSON
-    type (or null); the values themselves are checked by :mod:`compliance.params`."""
+def _typed_fields(value, path: str, allowed: tuple[str, ...], errors: Errors) -> dict:
+    """The fields of a JSON object whose keys are in ``allowed`` and whose values have the
+    right JSON type (or null); each other one is an error in ``errors`` and left out. The
+    values themselves are checked by :mod:`compliance.params`."""
     if not isinstance(value, dict):
-        raise ParamError(path, "must be a JSON object")
+        errors.add(ParamError(path, "must be a JSON object"))
+        return {}
+    fields = {}
     for key, item in value.items():
-        where = f"{path}.{key}"
-        if key not in allowed:
-            raise ParamError(where, "is not a field of this object (allowed: "
-                                    + ", ".join(allowed) + ")")
-        if item is None:
-            continue
-        if isinstance(item, _OutOfRange):
-            raise ParamError(where, item.describe())
-        if key in _STRING_FIELDS and not isinstance(item, str):
-            raise ParamError(where, "must be a string or null")
-        if key in _STRING_FIELDS and not _surrogate_free(item):
-            raise ParamError(where, "holds a lone surrogate (such as \\ud800), which is not text")
-        if key in _NUMBER_FIELDS and (isinstance(item, bool)
-                                      or not isinstance(item, (int, float, str))):
-            raise ParamError(where, "must be a number, a string such as \"99,9\" or null")
-        if key == "count" and (isinstance(item, bool) or not isinstance(item, (int, float))):
-            raise ParamError(where, "must be a whole number or null")
-        if key in _BOOLEAN_FIELDS and not isinstance(item, bool):
-            raise ParamError(where, "must be true, false or null")
-    return value
+        problem_text = _type_problem(key, item, allowed)
+        if problem_text:
+            errors.add(ParamError(f"{path}.{key}", problem_text))
+        else:
+            fields[key] = item
+    return fields
 
 
-def _itinerary(body: dict) -> tuple[dict, list[dict]]:
-    """The device fields and the legs of a POST body, each validated with its full path named
-    (``device.wh``, ``legs[1].origin``) before the engine sees them."""
+def _type_problem(key: str, item, allowed: tuple[str, ...]) -> str | None:
+    if key not in allowed:
+        return "is not a field of this object (allowed: " + ", ".join(allowed) + ")"
+    if item is None:
+        return None
+    if isinstance(item, _OutOfRange):
+        return item.describe()
+    if key in _STRING_FIELDS and not isinstance(item, str):
+        return "must be a string or null"
+    if key in _STRING_FIELDS and not _surrogate_free(item):
+        return "holds a lone surrogate (such as \\ud800), which is not text"
+    if key in _NUMBER_FIELDS and (isinstance(item, bool)
+                                  or not isinstance(item, (int, float, str))):
+        return "must be a number, a string such as \"99,9\" or null"
+    if key == "count" and (isinstance(item, bool) or not isinstance(item, (int, float))):
+        return "must be a whole number or null"
+    if key in _BOOLEAN_FIELDS and not isinstance(item, bool):
+        return "must be true, false or null"
+    return None
+
+
+def _itinerary(body: dict) -> tuple[dict, list[dict], Errors]:
+    """The device fields and the legs of a POST body, checked for shape (objects, known
+    fields, JSON types) with the full path named (``device.wh``, ``legs[1].origin``); their
+    values are parsed once, by :func:`~compliance.results.run_check`, into the same errors."""
     for key in body:
         if key not in ("device", "legs"):
             raise ParamError(key, "is not a field of the request (allowed: device, legs)")
@@ -228,27 +237,16 @@ def _itinerary(body: dict) -> tuple[dict, list[dict]]:
         raise ParamError("legs", "must be a JSON array of legs")
     if not 1 <= len(legs) <= MAX_LEGS:
         raise ParamError("legs", f"must hold 1 to {MAX_LEGS} legs (got {len(legs)})")
-    # Every bad field at once: the device's and each leg's (ParamError.errors).
+    # Every bad field at once: the device's and each leg's (ParamError.errors). A field of
+    # the wrong type is left out of what is parsed, so it adds no second error.
     errors = Errors()
-    device = errors.field(_typed_fields, body["device"], "device", DEVICE_PARAMS)
-    legs = [errors.field(_typed_fields, leg, f"legs[{i}]", TRIP_PARAMS)
-            for i, leg in enumerate(legs)]
-    if device is not None:
-        errors.field(_named, parse_device, device, "device")
-    data, today = get_dataset(), utcnow().date()
-    for i, leg in enumerate(legs):
-        if leg is not None:
-            errors.field(_named, lambda values: parse_trip(values, data, today), leg,
-                         f"legs[{i}]")
-    errors.raise_any()
-    return device, legs
+    device = _typed_fields(body["device"], "device", DEVICE_PARAMS, errors)
+    legs = [_typed_fields(leg, f"legs[{i}]", TRIP_PARAMS, errors) for i, leg in enumerate(legs)]
+    return device, legs, errors
 
 
-def _named(parse, values: dict, path: str):
-    try:
-        return parse(values)
-    except ParamError as error:
-        raise error.renamed(lambda param: f"{path}.{param}") from None
+def _json_path(param: str, leg: int | None) -> str:
+    return f"device.{param}" if leg is None else f"legs[{leg}].{param}"
 
 
 # --- Read-only lists --------------------------------------------------------------------------

@@ -50,24 +50,32 @@ def leg_field(name: str, index: int) -> str:
 
 
 def run_check(values: dict, legs: list[dict] | None = None,
-              now: datetime | None = None, future_only: bool = False) -> CheckResult:
+              now: datetime | None = None, future_only: bool = False,
+              field_name=None, errors: Errors | None = None) -> CheckResult:
     """Evaluate raw input values: the device and trip fields in ``values``, or the device in
-    ``values`` and one dict of trip fields per leg in ``legs``. Raises
-    :class:`~compliance.params.ParamError` on bad input, with every bad field in ``errors``
-    (leg n's fields named ``origin2``, ``origin3``, ...). ``future_only`` refuses a past travel date
-    (the traveller's form); otherwise a past date is answered and marked
+    ``values`` and one dict of trip fields per leg in ``legs``, each parsed once here. Raises
+    :class:`~compliance.params.ParamError` on bad input, with every bad field in ``errors``,
+    named ``field_name(name, i)`` (``i`` the leg, None for a device field): by default the
+    form's names (``wh``, ``origin``, ``origin2``, ...); the JSON API passes its paths
+    (``device.wh``, ``legs[1].origin``) and the ``errors`` it found in the body's shape. ``future_only`` refuses a past travel
+    date (the traveller's form); otherwise a past date is answered and marked
     ``travel_date_passed``."""
     now = now or utcnow()
     today = now.date()
     data = get_dataset()
-    errors = Errors()
-    device = errors.field(parse_device, values)
+    errors = errors if errors is not None else Errors()
+    name = field_name or (lambda param, i: param if i is None else leg_field(param, i))
+    device = None
+    try:
+        device = parse_device(values)
+    except ParamError as error:
+        errors.add(error.renamed(lambda param: name(param, None)))
     trips = []
     for index, leg in enumerate(legs or [values]):
         try:
             trips.append(parse_trip(leg, data, today, future_only=future_only))
         except ParamError as error:
-            errors.add(error.renamed(lambda param, i=index: leg_field(param, i)))
+            errors.add(error.renamed(lambda param, i=index: name(param, i)))
     errors.raise_any()
     answer = evaluate_itinerary(device, trips, data)
     add_notices(answer, date_notices(trips, today, rechecked=False))

@@ -173,3 +173,27 @@ def test_the_trip_carries_every_flights_notices_once(client):
     token = body["result_url"].rsplit("/", 1)[1]
     staff = client.get(f"/r/{token}").get_data(as_text=True)
     assert "notice-no_airline_rules" in staff and "Wizz Air (W6)" in staff
+
+
+def test_every_flight_is_parsed_once(client, monkeypatch):
+    """Issue 16: the API and the form validated each flight and threw it away, then parsed it
+    again (a 2-flight check called parse_trip 4 times)."""
+    from compliance import results
+
+    calls = []
+    real = results.parse_trip
+    monkeypatch.setattr(results, "parse_trip", lambda *a, **k: calls.append(1) or real(*a, **k))
+    legs = [{"airline": "EK", "origin": "DXB", "destination": "LHR"},
+            {"airline": "LH", "origin": "FRA", "destination": "JFK"}]
+    assert client.post("/api/v1/check", json={"device": {"wh": 50}, "legs": legs}
+                       ).status_code == 200
+    assert len(calls) == 2
+    calls.clear()
+    assert client.get("/check?wh=50&airline=EK&origin=DXB&destination=LHR&airline2=LH"
+                      "&origin2=FRA&destination2=JFK").status_code == 200
+    assert len(calls) == 2
+    # Shape and value errors still come back together, each with its JSON path.
+    body = client.post("/api/v1/check", json={"device": {"wh": [1], "count": 0}, "legs": [
+        {"origin": "ZZZ"}, {"destination": 5}]}).get_json()
+    assert [e["param"] for e in body["errors"]] == [
+        "device.wh", "legs[1].destination", "device.count", "legs[0].origin"]
