@@ -14,7 +14,6 @@ Chinese, Japanese and Korean names of the cities they serve from GeoNames (``geo
 """
 
 import difflib
-from functools import lru_cache
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -267,37 +266,3 @@ def readings(values: dict, data: Dataset, params: dict) -> list[dict]:
         if reading:
             found.append(reading)
     return found
-
-
-# --- Pages ------------------------------------------------------------------------------------
-
-@lru_cache(maxsize=1)
-def _page_name_params() -> dict:
-    """Form fields of every flight that take a name: airline, origin, destination, airline2,
-    ... (built once)."""
-    from .tokens import MAX_LEGS
-
-    kinds = {"airline": "airline", "origin": "airport", "destination": "airport"}
-    return {(name if n == 1 else f"{name}{n}"): kind
-            for n in range(1, MAX_LEGS + 1) for name, kind in kinds.items()}
-
-
-def page_readings() -> list[dict]:
-    """The names of this request's trip fields that were read as codes (for the result page)."""
-    from flask import request
-
-    from .db import get_dataset
-
-    params = _page_name_params()
-    values = {key: value for key, value in request.args.items() if key in params}
-    return readings(values, get_dataset(), params) if values else []
-
-
-def choice_url(param: str, code: str) -> str:
-    """This check again with ``param`` set to ``code``: a candidate offered on the form."""
-    from urllib.parse import urlencode
-
-    from flask import request
-
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != param]
-    return request.path + "?" + urlencode(args + [(param, code)])

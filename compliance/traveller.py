@@ -24,7 +24,7 @@ from .capacity import number_rules
 from .db import get_dataset
 from .languages import HTML_LANG, LANGUAGES, select_locale
 from .params import CHECK_PARAMS, DEVICE_PARAMS, TRIP_PARAMS
-from .results import run_check, utcnow
+from .results import leg_field, run_check, utcnow
 from .tokens import MAX_LEGS
 from .vocabulary import DEFAULT_CELL_VOLTAGE
 
@@ -38,11 +38,6 @@ VERSIONED_MAX_AGE = 365 * 24 * 3600
 STATIC_MAX_AGE = 3600
 
 
-def leg_param(name: str, index: int) -> str:
-    """The form field of trip field ``name`` on leg ``index`` (0-based)."""
-    return name if index == 0 else f"{name}{index + 1}"
-
-
 def split_leg_param(param: str) -> tuple[str, int]:
     """(trip field, 1-based leg number) of a form field: ``origin2`` -> ("origin", 2); fields
     that are not leg fields come back with leg 1."""
@@ -53,7 +48,7 @@ def split_leg_param(param: str) -> tuple[str, int]:
 
 
 def _leg(values: dict, index: int) -> dict:
-    return {name: (values.get(leg_param(name, index)) or "").strip() for name in TRIP_PARAMS}
+    return {name: (values.get(leg_field(name, index)) or "").strip() for name in TRIP_PARAMS}
 
 
 def legs_from_values(values: dict) -> list[dict]:
@@ -73,7 +68,7 @@ def leg_rows(values: dict) -> list[dict]:
     if len(legs) == 1:
         legs.append(dict.fromkeys(TRIP_PARAMS, ""))
     return [
-        {"number": i + 1, "fields": {name: leg_param(name, i) for name in TRIP_PARAMS}, **leg}
+        {"number": i + 1, "fields": {name: leg_field(name, i) for name in TRIP_PARAMS}, **leg}
         for i, leg in enumerate(legs)
     ]
 
@@ -109,6 +104,25 @@ def today_iso() -> str:
 def number_rules_json() -> str:
     """The number grammar of :mod:`compliance.capacity` for the live calculation."""
     return json.dumps(number_rules(), separators=(",", ":"))
+
+
+# --- Names read as codes, and the choices offered for a name --------------------------------
+
+#: Form fields of every flight that take a name: airline, origin, destination, airline2, ...
+PAGE_NAME_PARAMS = {leg_field(name, n): kind for n in range(MAX_LEGS)
+                    for name, kind in places.TRIP_NAME_PARAMS.items()}
+
+
+def trip_readings() -> list[dict]:
+    """The names of this request's trip fields that were read as codes (for the result page)."""
+    values = {key: value for key, value in request.args.items() if key in PAGE_NAME_PARAMS}
+    return places.readings(values, get_dataset(), PAGE_NAME_PARAMS) if values else []
+
+
+def choice_url(param: str, code: str) -> str:
+    """This check again with ``param`` set to ``code``: a candidate offered on the form."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != param]
+    return request.path + "?" + urlencode(args + [(param, code)])
 
 
 # --- Page helpers -----------------------------------------------------------------------------
@@ -297,6 +311,6 @@ def init_app(app) -> None:
         static_url=static_url,
         max_legs=MAX_LEGS,
         assumed_cell_voltage=DEFAULT_CELL_VOLTAGE,
-        trip_readings=places.page_readings,
-        choice_url=places.choice_url,
+        trip_readings=trip_readings,
+        choice_url=choice_url,
     )

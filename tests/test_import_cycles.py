@@ -129,7 +129,6 @@ APP = {"compliance", "compliance.cli", "compliance.config"}
 KNOWN_WRONG_WAY = {
     ("engine", "i18n"), ("params", "i18n"), ("results", "i18n"), ("codes", "i18n"),
     ("engine", "dataset"), ("params", "dataset"), ("places", "dataset"), ("suggest", "dataset"),
-    ("places", "db"), ("places", "tokens"),
     ("codes", "ratelimit"),
     ("web", "api"), ("web", "staff"), ("embed", "staff"), ("staff", "api_http"),
     ("developers", "openapi"),
