@@ -14,7 +14,7 @@ from datetime import date
 from flask import Blueprint, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from . import api_http, places, ratelimit
+from . import api_http, places, ratelimit, tokens
 from .api_http import cached_per_data_version, not_stored
 from .db import get_dataset
 from .engine import newest_versions, public_recall
@@ -34,9 +34,10 @@ from .params import (
     travel_date,
 )
 from .problems import invalid_parameter, problem
-from .results import api_fields, public_base_url, run_check
+from .results import api_fields, public_base_url, run_check, verify
 from .suggest import suggest
 from .tokens import MAX_LEGS
+from .verification import verification_fields
 from .vocabulary import Scope
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -247,6 +248,23 @@ def _itinerary(body: dict) -> tuple[dict, list[dict], Errors]:
 
 def _json_path(param: str, leg: int | None) -> str:
     return f"device.{param}" if leg is None else f"legs[{leg}].{param}"
+
+
+# --- JSON verification for airline systems ----------------------------------------------------
+
+
+@bp.get("/v1/results/<token>")
+@not_stored
+def result_json(token: str):
+    """The staff view as JSON: ``valid``, the verdict at issue and today, ``changed``,
+    ``stale`` and the claim; an altered or foreign token is a 400 problem with ``valid: false``.
+    Never cached: it is a verification made now (``checked_at``)."""
+    try:
+        verification = verify(token)
+    except tokens.InvalidToken as error:
+        return problem(400, "Invalid parameter", f"token: {error}", "invalid-parameter",
+                       param="token", valid=False)
+    return jsonify(verification_fields(verification))
 
 
 # --- Read-only lists --------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from .i18n import _
 from .params import CHECK_PARAMS, ParamError, airline_code, boolean, single_values
 from .traveller import EXTRA_LEG_PARAMS, root_script, run_itinerary_check
 from .security import embeddable
-from .staff import manual_code_of
+from .verification import manual_code_of
 
 bp = Blueprint("embed", __name__)
 

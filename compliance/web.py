@@ -11,7 +11,7 @@ from .i18n import _
 from .params import CHECK_PARAMS, ParamError, single_values
 from .pagecache import PageCache
 from .results import reevaluate, result_url, secrets, staleness, utcnow
-from .staff import manual_code_of, verification_fields
+from .verification import manual_code_of, verification_fields
 from .tokens import InvalidToken
 
 #: Rendered result pages of this process, for repeat views of the same code.
