@@ -12,7 +12,7 @@ import re
 from datetime import date
 
 from flask import Blueprint, current_app, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import api_http, places, ratelimit, tokens
 from .api_http import cached_per_data_version, not_stored
@@ -482,12 +482,6 @@ def docs():
 
 def healthz():
     return jsonify({"status": "ok", "data_version": get_dataset().version})
-
-
-def api_error(error: HTTPException):
-    """Errors under /api are problem+json, whatever raised them."""
-    slug = (error.name or "error").lower().replace(" ", "-")
-    return problem(error.code or 500, error.name, error.description or error.name, slug)
 
 
 def init_app(app) -> None:

@@ -32,3 +32,10 @@ def invalid_parameter(error):
         errors=[{"param": e.param, "detail": f"{e.param}: {e.detail}"} for e in errors],
         **({"candidates": error.candidates} if getattr(error, "candidates", None) else {}),
     )
+
+
+def http_problem(error):
+    """An HTTP error (a werkzeug ``HTTPException``) as problem+json: what every error under
+    ``/api/`` becomes, whatever raised it."""
+    slug = (error.name or "error").lower().replace(" ", "-")
+    return problem(error.code or 500, error.name, error.description or error.name, slug)

@@ -5,14 +5,14 @@ from flask_babel import get_locale
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from . import qr, tokens, traveller
-from .api import api_error
 from .db import get_dataset
 from .i18n import _
 from .params import CHECK_PARAMS, ParamError, single_values
 from .pagecache import PageCache
+from .problems import http_problem
 from .results import reevaluate, result_url, secrets, staleness, utcnow
-from .verification import manual_code_of, verification_fields
 from .tokens import InvalidToken
+from .verification import manual_code_of, verification_fields
 
 #: Rendered result pages of this process, for repeat views of the same code.
 _result_pages = PageCache()
@@ -113,7 +113,7 @@ def result_qr_png(token: str):
 
 def handle_http_error(error: HTTPException):
     if request.path.startswith("/api/"):
-        return api_error(error)
+        return http_problem(error)
     return render_template("error.html", error=error), error.code
 
 

@@ -131,7 +131,6 @@ KNOWN_WRONG_WAY = {
     ("verification", "i18n"),
     ("engine", "dataset"), ("params", "dataset"), ("places", "dataset"), ("suggest", "dataset"),
     ("codes", "ratelimit"),
-    ("web", "api"),
     ("developers", "openapi"),
 }
 
