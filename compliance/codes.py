@@ -47,7 +47,7 @@ from flask import current_app, has_request_context
 from werkzeug.exceptions import TooManyRequests
 
 from . import tokens
-from .i18n import _
+from .messages import _
 
 CODE_LENGTH = 8
 #: Room for separators and spaces around a typed code; anything longer is not a code.

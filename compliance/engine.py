@@ -10,7 +10,7 @@ from datetime import date
 
 from .capacity import Capacity, WhSource, resolve_capacity, wh_from_mah
 from .dataset import Dataset
-from .i18n import N_, _, ngettext
+from .messages import N_, _, ngettext
 from .identify import RECALL_SEVERITY, Identification, identify
 from .normalize import normalize_serial
 from .regions import in_region

@@ -1,13 +1,13 @@
-"""Message translation that works inside and outside a request.
+"""The reader's language for every message: the core's (through the hook of
+:mod:`compliance.messages`, installed here) and the templates' (compiled per language).
 
-The engine marks its sentences with ``_`` so that pages can show them in the reader's language,
-while the engine itself stays a plain function usable from the CLI and tests.
+The engine marks its sentences with ``_`` from :mod:`compliance.messages`, so that pages show
+them in the reader's language while the engine itself stays plain Python, usable from the CLI
+and tests without Flask.
 """
 
 import re
 from collections import ChainMap
-
-from babel.support import NullTranslations
 
 from flask import g, has_app_context
 from flask.templating import Environment as FlaskEnvironment
@@ -17,10 +17,8 @@ from jinja2.ext import Extension
 from markupsafe import Markup
 
 from .languages import DEFAULT_LANGUAGE, select_locale
-
-
-#: The messages are written in English: an English reader needs no catalog at all.
-_SOURCE_LANGUAGE = NullTranslations()
+# The core's translation functions, which the web layer uses too (re-exported here).
+from .messages import N_, SOURCE_LANGUAGE, _, ngettext, use_catalog  # noqa: F401
 
 
 def catalog():
@@ -40,7 +38,7 @@ def catalog():
     if english is None:
         english = store.reader_reads_source_language = select_locale() == DEFAULT_LANGUAGE
     if english:
-        return _SOURCE_LANGUAGE
+        return SOURCE_LANGUAGE
     state = getattr(store, "_flask_babel", None)
     memo = getattr(state, "compliance_catalog", None)
     if memo is not None and memo[0] is getattr(state, "babel_locale", None):
@@ -53,22 +51,12 @@ def catalog():
     return translations
 
 
-def _(message: str, **params) -> str:
-    if has_app_context():
-        text = catalog().ugettext(message)
-        return text % params if params else text
-    return message % params if params else message
+def _reader_catalog():
+    """The catalog the core's messages use: the reader's inside a request, else English."""
+    return catalog() if has_app_context() else SOURCE_LANGUAGE
 
 
-def ngettext(singular: str, plural: str, n: int, **params) -> str:
-    """The singular or plural form for ``n`` in the reader's language (Babel's plural rules:
-    one form in Chinese, Korean and Japanese, two in English)."""
-    params.setdefault("n", n)
-    if has_app_context():
-        text = catalog().ungettext(singular, plural, n)
-    else:
-        text = singular if n == 1 else plural
-    return text % params
+use_catalog(_reader_catalog)
 
 
 def install_in_templates(app) -> None:
@@ -97,12 +85,6 @@ def _template_gettext(eval_context, message: str, **variables) -> str:
     if eval_context.autoescape:
         text = Markup(text)
     return text % variables
-
-
-def N_(message: str) -> str:
-    """Mark a string for extraction without translating it here: for message templates kept in
-    tables (e.g. condition texts) that are translated with ``_`` where they are used."""
-    return message
 
 
 # --- Translations inlined into the templates, one compiled copy per language ------------------

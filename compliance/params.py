@@ -14,7 +14,7 @@ from . import places
 from .capacity import NumberError, read_number
 from .dataset import Dataset
 from .engine import Device, Trip
-from .i18n import _, ngettext
+from .messages import _, ngettext
 from .normalize import BIDI_CONTROLS
 
 MAX_TEXT = 64

@@ -15,7 +15,7 @@ from . import tokens
 from .config import LOCAL_BASE_URL
 from .db import get_dataset
 from .engine import Answer, evaluate_itinerary
-from .i18n import _
+from .messages import _
 from .params import Errors, ParamError, parse_device, parse_trip
 from .vocabulary import Notice
 

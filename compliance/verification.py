@@ -15,7 +15,7 @@ from flask import current_app, url_for
 from . import codes, tokens
 from .capacity import WhSource
 from .engine import Answer
-from .i18n import _
+from .messages import _
 from .results import Verification, public_base_url, result_url, secrets, utcnow
 from .vocabulary import DEFAULT_CELL_VOLTAGE, Condition, RecallScope, RecallStatus
 
