@@ -173,3 +173,20 @@ def test_the_layer_check_sees_a_page_importing_a_page():
         ("embed", "staff")}
     assert wrong_way({"compliance.web": {"compliance.engine"},
                       "compliance.engine": set()}) == set()
+
+
+def test_the_core_imports_no_web_framework():
+    """Issue 16: the decision is plain Python (the CLI and tests call it without an app)."""
+    import ast
+
+    web = ("flask", "flask_babel", "werkzeug", "jinja2", "markupsafe")
+    for name in GROUPS["core"].split():
+        tree = ast.parse((ROOT / f"{name}.py").read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                imported = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                imported = [node.module or ""]
+            else:
+                continue
+            assert not [m for m in imported if m.split(".")[0] in web], (name, imported)
