@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from compliance import api, i18n, results, staff, traveller, web
+from compliance import i18n, results, staff, traveller, verification, web
 from compliance.i18n_setup import LANGUAGES
 from tests.conftest import make_app
 
@@ -43,7 +43,7 @@ PAGES = [
 
 @pytest.fixture
 def fixed_clock(monkeypatch):
-    for module in (results, traveller, web, staff, api):
+    for module in (results, traveller, web, staff, verification):
         monkeypatch.setattr(module, "utcnow", lambda: NOW)
 
 
