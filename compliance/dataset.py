@@ -19,6 +19,9 @@ from .normalize import brand_keys, normalize_model
 from .search import ProductSearch
 
 
+_NOT_YET = object()
+
+
 @dataclass(frozen=True)
 class Dataset:
     version: str
@@ -40,6 +43,18 @@ class Dataset:
     #: Results the engine derives from this data alone (e.g. the rules in force on a date),
     #: kept for the life of this dataset; a reloaded dataset starts with an empty one.
     memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def remembered(self, table: str, key, compute, size: int):
+        """``compute()``, kept in this dataset's memo ``table`` under ``key``: worked out once
+        per dataset; at most ``size`` entries per table (it starts afresh when full), so that
+        varied input cannot grow it without bound."""
+        memo = self.memo.setdefault(table, {})
+        found = memo.get(key, _NOT_YET)
+        if found is _NOT_YET:
+            if len(memo) >= size:
+                memo.clear()
+            found = memo[key] = compute()
+        return found
 
     @classmethod
     def load(cls, path: Path) -> "Dataset":

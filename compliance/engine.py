@@ -302,19 +302,16 @@ def _rules_in_force(data: Dataset, on: date) -> tuple[list[dict], dict[str, list
     """The rule versions in force on ``on`` other than airlines' own, and those by airline
     code; worked out once per dataset and travel date (at most ``_MEMO_DATES`` dates kept, so
     that a client trying every date cannot grow the memo without bound)."""
-    key = ("rules_in_force", on)
-    found = data.memo.get(key)
-    if found is None:
-        if len(data.memo) >= _MEMO_DATES:
-            data.memo.clear()
+    def compute():
         general, by_airline = [], {}
         for rule in newest_versions(data.rules, on):
             if rule["applies_to"] == AppliesTo.OPERATED_FLIGHTS:
                 by_airline.setdefault(rule["airline"], []).append(rule)
             else:
                 general.append(rule)
-        found = data.memo[key] = (general, by_airline)
-    return found
+        return general, by_airline
+
+    return data.remembered("rules_in_force", on, compute, _MEMO_DATES)
 
 
 def newest_versions(rules: list[dict], on: date) -> list[dict]:

@@ -88,13 +88,8 @@ _MEMO_SIZE = 4096
 
 def identify(model: str | None, brand: str | None, data) -> Identification:
     """Recognise the power bank described by ``model`` and ``brand`` in ``data``."""
-    memo = data.memo.setdefault("identify", {})
-    found = memo.get((model, brand))
-    if found is None:
-        if len(memo) >= _MEMO_SIZE:
-            memo.clear()
-        found = memo[(model, brand)] = _identify(model, brand, data)
-    return found
+    return data.remembered("identify", (model, brand), lambda: _identify(model, brand, data),
+                           _MEMO_SIZE)
 
 
 def _identify(model: str | None, brand: str | None, data) -> Identification:

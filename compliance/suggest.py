@@ -15,8 +15,19 @@ from .identify import recall_status_of, search_terms, significant_words
 from .normalize import fold, normalize_model
 
 
+#: Answers kept per dataset: many travellers type the same starts ("anker", "a12", "小米");
+#: bounded so that varied input cannot grow it.
+_SUGGEST_MEMO_SIZE = 4096
+
+
 def suggest(query: str, data: Dataset, limit: int = 10) -> tuple[str, list[dict]]:
-    """The normalised key of ``query`` and up to ``limit`` products for it, best first."""
+    """The normalised key of ``query`` and up to ``limit`` products for it, best first (the
+    same answer for the same query and data: callers must not change it)."""
+    return data.remembered("suggest", (query, limit), lambda: _suggest(query, data, limit),
+                           _SUGGEST_MEMO_SIZE)
+
+
+def _suggest(query: str, data: Dataset, limit: int) -> tuple[str, list[dict]]:
     key = normalize_model(query, data.brands)
     rows: dict[tuple, dict] = {}
     by_model: dict[tuple, dict] = {}
@@ -59,14 +70,10 @@ _WORDS_MEMO_SIZE = 8192
 
 def _product_words(brand: str, product: str, data: Dataset) -> set[str]:
     """The significant words of a product's brand and name (see the sort in :func:`suggest`)."""
-    memo = data.memo.setdefault("product_words", {})
-    words = memo.get((brand, product))
-    if words is None:
-        if len(memo) >= _WORDS_MEMO_SIZE:
-            memo.clear()
-        words = memo[(brand, product)] = frozenset(
-            significant_words(f"{brand} {product}", data.names))
-    return words
+    return data.remembered(
+        "product_words", (brand, product),
+        lambda: frozenset(significant_words(f"{brand} {product}", data.names)),
+        _WORDS_MEMO_SIZE)
 
 
 def _starts_a_code(key: str) -> bool:

@@ -116,3 +116,16 @@ def test_database_holds_every_table(built_db):
     conn = sqlite3.connect(built_db)
     tables = {name for (name,) in conn.execute("select name from sqlite_master where type='table'")}
     assert {"meta", "recalls", "recall_models", "rules", "models", "airlines", "airports"} <= tables
+
+
+def test_the_datasets_memo_computes_once_and_stays_bounded(dataset):
+    """Identification, suggestions and the rules in force on a date are kept per dataset
+    (Dataset.remembered): each worked out once, and no table grows past its size."""
+    calls = []
+    for _ in range(3):
+        assert dataset.remembered("test-table", "a", lambda: calls.append(1) or 42, 3) == 42
+    assert calls == [1]
+    for key in range(10):
+        dataset.remembered("test-table", key, lambda: key, 3)
+    assert len(dataset.memo["test-table"]) <= 3
+    dataset.memo.pop("test-table")
