@@ -15,19 +15,8 @@ from .identify import recall_status_of, search_terms, significant_words
 from .normalize import fold, normalize_model
 
 
-#: Answers kept per dataset: many travellers type the same starts ("anker", "a12", "小米");
-#: bounded so that varied input cannot grow it.
-_SUGGEST_MEMO_SIZE = 4096
-
-
 def suggest(query: str, data: Dataset, limit: int = 10) -> tuple[str, list[dict]]:
-    """The normalised key of ``query`` and up to ``limit`` products for it, best first (the
-    same answer for the same query and data: callers must not change it)."""
-    return data.remembered("suggest", (query, limit), lambda: _suggest(query, data, limit),
-                           _SUGGEST_MEMO_SIZE)
-
-
-def _suggest(query: str, data: Dataset, limit: int) -> tuple[str, list[dict]]:
+    """The normalised key of ``query`` and up to ``limit`` products for it, best first."""
     key = normalize_model(query, data.brands)
     rows: dict[tuple, dict] = {}
     by_model: dict[tuple, dict] = {}
