@@ -62,16 +62,32 @@ def data_copy(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def live_server(built_db):
     """The real app on a real HTTP server on loopback, for browsers and HTTP clients."""
-    import threading
+    with serve_app(make_app(built_db)) as url:
+        yield url
 
+
+@contextmanager
+def serve_app(app):
+    """``app`` on a real HTTP server on loopback (werkzeug's, threaded); yields its base URL."""
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, make_app(built_db), threaded=True)
+    with _serving(make_server("127.0.0.1", 0, app, threaded=True)) as url:
+        yield url
+
+
+@contextmanager
+def _serving(server):
+    """Run ``server`` (anything with serve_forever, shutdown and server_port) in a thread."""
+    import threading
+
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
 
 
 #: Flags that work on this machine (see the environment notes): no sandbox as root, and no
@@ -146,7 +162,6 @@ def output_dir(request) -> Path:
 def serve_directory(root):
     """A plain static HTTP server on another loopback port (another origin), for pages that
     embed the widget as an airline's site would; yields its base URL."""
-    import threading
     from functools import partial
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
@@ -154,12 +169,6 @@ def serve_directory(root):
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with _serving(ThreadingHTTPServer(("127.0.0.1", 0),
+                                      partial(QuietHandler, directory=str(root)))) as url:
+        yield url

@@ -4,7 +4,6 @@ worker) and the staff view of a result, with screenshots in tests/output/."""
 
 import json
 import re
-import threading
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from io import BytesIO
@@ -16,25 +15,10 @@ from compliance import qr
 from compliance.build import build_database
 from compliance.results import run_check
 
-from .conftest import CHROMIUM_ARGS, PHONE, ROOT, make_app
+from .conftest import CHROMIUM_ARGS, PHONE, ROOT, make_app, serve_app
 from .test_staff import TEST_ONLY_MODEL, TEST_ONLY_RECALL
 
 pytestmark = pytest.mark.browser
-
-
-@contextmanager
-def serve(app):
-    """``app`` on a real HTTP server on loopback."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
 
 
 def watch_console(page) -> list:
@@ -173,7 +157,7 @@ def test_staff_views_at_phone_size(phone, live_server, built_db, data_copy, tmp_
         old = datetime.now(timezone.utc) - timedelta(days=40)
         token = run_check({"model": TEST_ONLY_MODEL, "wh": "50", "airline": "BA",
                            "origin": "LHR", "destination": "JFK"}, now=old).token
-    with serve(make_app(changed_db, RESULT_CODES_DATABASE=str(tmp_path / "codes.sqlite"))) as base:
+    with serve_app(make_app(changed_db, RESULT_CODES_DATABASE=str(tmp_path / "codes.sqlite"))) as base:
         phone.goto(f"{base}/R/{token}")
         phone.wait_for_selector(".verdict-big.verdict-forbidden")
         assert "now FORBIDDEN because" in phone.inner_text("#changed")
