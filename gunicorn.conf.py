@@ -43,7 +43,7 @@ else:
 
 
 def _flush_codes(*_args):
-    from compliance import codes
+    from compliance.results import codes
 
     codes.flush_all()
 

@@ -28,16 +28,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.servers import (Gunicorn, Nginx, healthz_latencies, hold_slow_clients,  # noqa: E402
-                           http_get, run_wrk)
-from bench.workload import (Inputs, api_mix, first_view_pages, load_mix,  # noqa: E402
-                            name_queries, synthetic_models)
-from compliance import qr, tokens  # noqa: E402
-from compliance.build import build_database  # noqa: E402
-from compliance.dataset import Dataset  # noqa: E402
-from compliance.engine import Device, Trip  # noqa: E402
-from compliance.normalize import normalize_model  # noqa: E402
-from compliance.vocabulary import Verdict  # noqa: E402
+from bench.servers import (  # noqa: E402
+    Gunicorn,
+    Nginx,
+    healthz_latencies,
+    hold_slow_clients,
+    http_get,
+    run_wrk,
+)
+from bench.workload import (  # noqa: E402
+    Inputs,
+    api_mix,
+    first_view_pages,
+    load_mix,
+    name_queries,
+    synthetic_models,
+)
+from compliance.core.engine import Device, Trip  # noqa: E402
+from compliance.core.normalize import normalize_model  # noqa: E402
+from compliance.core.vocabulary import Verdict  # noqa: E402
+from compliance.data.build import build_database  # noqa: E402
+from compliance.data.dataset import Dataset  # noqa: E402
+from compliance.results import qr, tokens  # noqa: E402
 
 SECRET = "benchmark-secret-not-for-production"
 RATIO_TARGETS = {"api": 0.6, "result_repeat": 0.5, "check_first": 0.25}
@@ -193,10 +205,11 @@ def render_cost(db_path: Path, inputs: Inputs, n: int = 200, profiler=None) -> d
     a first view pays it (per-request work included), the templates compiled by a warm-up."""
     from flask import render_template, request
 
-    from compliance import create_app, traveller
-    from compliance.db import get_dataset
-    from compliance.params import single_values
-    from compliance.web import PAGE_PARAMS
+    from compliance import create_app
+    from compliance.core.params import single_values
+    from compliance.data.db import get_dataset
+    from compliance.pages.traveller import PAGE_PARAMS
+    from compliance.web import templating
 
     app = create_app({"SECRET_KEY": SECRET, "DATABASE": str(db_path),
                       "DATA_AUTO_BUILD": False, "API_RATE_LIMIT": None,
@@ -208,7 +221,7 @@ def render_cost(db_path: Path, inputs: Inputs, n: int = 200, profiler=None) -> d
             with app.test_request_context(f"{path}&lang={lang}"):
                 values = single_values(request.args, PAGE_PARAMS)
                 values.pop("lang")
-                result = traveller.run_itinerary_check(values)
+                result = templating.run_itinerary_check(values)
                 context = dict(answer=result.answer, token=result.token,
                                result_url=result.result_url,
                                qr_svg=qr.svg(result.result_url, "QR code of this result"),
@@ -373,8 +386,8 @@ def autocomplete(workdir: Path, args) -> dict:
     ``args.connections`` connections. Also identification by name over the same catalogue."""
     from urllib.parse import quote
 
-    from compliance.identify import identify
-    from compliance.suggest import suggest
+    from compliance.core.identify import identify
+    from compliance.core.suggest import suggest
 
     data_dir = workdir / "data-50k"
     count = synthetic_catalogue(ROOT / "data", data_dir, CATALOGUE_SIZE)
@@ -455,9 +468,9 @@ def identification_cost(db_path: Path, rounds: int = 3) -> dict:
 
     Each kind is timed in turn within every round (so a busy moment hits all kinds alike)."""
     from compliance import create_app
-    from compliance.db import get_dataset
-    from compliance.engine import evaluate
-    from compliance.identify import identify
+    from compliance.core.engine import evaluate
+    from compliance.core.identify import identify
+    from compliance.data.db import get_dataset
 
     records = real_records()
     codes = sorted({m["model"] for m in records if "model" in m}

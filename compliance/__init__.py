@@ -26,11 +26,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Answers keep the field order of the API contract (and skip sorting every response).
     app.json.sort_keys = False
 
-    from . import (api, cli, datapages, db, developers, embed, hygiene, i18n_setup, security,
-                   staff, traveller, web)
+    from . import cli
+    from .api import http as api_http
+    from .api import ratelimit
+    from .api import routes as api
+    from .data import db
+    from .pages import data as data_pages
+    from .pages import developers, embed, staff, traveller
+    from .web import hygiene, i18n_setup, security, templating
 
-    for module in (i18n_setup, security, db, web, staff, traveller, datapages, embed,
-                   developers, api, cli, hygiene):
+    for module in (i18n_setup, security, db, traveller, staff, templating, data_pages, embed,
+                   developers, api, ratelimit, api_http, cli, hygiene):
         module.init_app(app)
     return app
 

@@ -8,13 +8,14 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import places
-from .build import DataError, build_database, load_sources
+from compliance.core.normalize import brand_keys
+from compliance.core.params import ParamError
+from compliance.data.build import DataError, build_database, load_sources
+from compliance.data.db import get_dataset
+from compliance.data.importers.openflights import write_airlines_csv
+
 from .config import LOCAL_BASE_URL
-from .db import get_dataset
-from .normalize import brand_keys
-from .openflights import write_airlines_csv
-from .params import ParamError
+from .core import places
 from .results import api_fields, run_check
 
 data_cli = AppGroup("data", help="Build, check and import the data under data/.")
@@ -71,8 +72,8 @@ def _checked_date(value: str | None) -> date:
 
 def _run_recall_import(importer, file: Path | None, url: str | None, checked: str | None):
     """Read (or fetch), parse, merge into data/recalls.json, rebuild; nothing changes on error."""
-    from .importers import ImportProblem, read_json_file
-    from .importers.merge import import_recalls
+    from compliance.data.importers import ImportProblem, read_json_file
+    from compliance.data.importers.merge import import_recalls
 
     if (file is None) == (url is None):
         raise click.UsageError("give either FILE or --url")
@@ -118,7 +119,7 @@ _CHECKED_HELP = "Date recorded as 'checked' on imported records (default today).
 @click.option("--checked", help=_CHECKED_HELP)
 def import_cpsc_command(file: Path | None, url: str | None, checked: str | None):
     """Merge power bank recalls from a CPSC Recalls API JSON file into data/recalls.json."""
-    from .importers import cpsc
+    from compliance.data.importers import cpsc
 
     _run_recall_import(cpsc, file, url, checked)
 
@@ -133,7 +134,7 @@ def import_cpsc_command(file: Path | None, url: str | None, checked: str | None)
 def import_healthcanada_command(file: Path | None, url: str | None, checked: str | None):
     """Merge power bank recalls from Health Canada recall details (JSON) into
     data/recalls.json."""
-    from .importers import healthcanada
+    from compliance.data.importers import healthcanada
 
     _run_recall_import(healthcanada, file, url, checked)
 
@@ -144,7 +145,12 @@ def import_healthcanada_command(file: Path | None, url: str | None, checked: str
               "the issuer's own page, and the share of official sources per kind.")
 def report_command(list_sources: bool):
     """Every source: how many records, verified vs partial, oldest and newest check date."""
-    from .report import format_report, format_sources_report, raw_records, summarize
+    from compliance.data.report import (
+        format_report,
+        format_sources_report,
+        raw_records,
+        summarize,
+    )
 
     get_dataset()
     records = raw_records(current_app.extensions["dataset"].path)
@@ -166,7 +172,7 @@ def diff_command(old: Path, new: Path, checks_file: Path):
 
     The sample checks are a required file: runtime code never reads tests/, which the
     container image leaves out."""
-    from .diff import diff_data, format_diff, load_checks
+    from compliance.data.diff import diff_data, format_diff, load_checks
 
     try:
         result = diff_data(old, new, load_checks(checks_file))

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from compliance import create_app
-from compliance.build import build_database
-from compliance.dataset import Dataset
+from compliance.data.build import build_database
+from compliance.data.dataset import Dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"

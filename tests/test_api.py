@@ -2,7 +2,7 @@
 
 import pytest
 
-from compliance.vocabulary import Condition, Verdict
+from compliance.core.vocabulary import Condition, Verdict
 
 CONTRACT_FIELDS = {"verdict", "headline", "device", "recall", "conditions", "reasons", "missing",
                    "result_url", "qr_svg_url", "data_version"}

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from compliance.build import build_database
-from compliance.normalize import fold
+from compliance.core.normalize import fold
+from compliance.data.build import build_database
 from tests.conftest import make_app
 
 READ_ONLY = ["/api/v1/airlines", "/api/v1/recalls", "/api/v1/rules", "/api/v1/models?q=A1",

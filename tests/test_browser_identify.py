@@ -28,8 +28,8 @@ def scan_page(phone, live_server):
 
 
 def test_offline_identification_agrees_with_the_server(scan_page, live_server):
-    from urllib.request import urlopen
     from urllib.parse import urlencode
+    from urllib.request import urlopen
 
     offline = scan_page.evaluate(
         """async (typed) => {

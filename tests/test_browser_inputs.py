@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from compliance.capacity import NumberError, read_number
+from compliance.core.capacity import NumberError, read_number
 
 pytestmark = pytest.mark.browser
 

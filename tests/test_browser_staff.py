@@ -11,9 +11,8 @@ from io import BytesIO
 import pytest
 from PIL import Image
 
-from compliance import qr
-from compliance.build import build_database
-from compliance.results import run_check
+from compliance.data.build import build_database
+from compliance.results import qr, run_check
 
 from .conftest import CHROMIUM_ARGS, PHONE, ROOT, make_app, serve_app
 from .test_staff import TEST_ONLY_MODEL, TEST_ONLY_RECALL

@@ -5,8 +5,8 @@ import sqlite3
 
 import pytest
 
-from compliance.build import DataError, build_database, load_sources
-from compliance.dataset import Dataset
+from compliance.data.build import DataError, build_database, load_sources
+from compliance.data.dataset import Dataset
 
 from .conftest import make_app
 

@@ -9,8 +9,8 @@ import sqlite3
 
 import pytest
 
-from compliance.build import brand_keys, load_sources
-from compliance.normalize import fold, normalize_model
+from compliance.core.normalize import fold, normalize_model
+from compliance.data.build import brand_keys, load_sources
 from tests.conftest import DATA_DIR
 
 #: The models the catalogue holds today; lowering it means records were lost.

@@ -8,8 +8,8 @@ from html import unescape
 
 import pytest
 
-from compliance.build import load_sources
-from compliance.report import summarize
+from compliance.data.build import load_sources
+from compliance.data.report import summarize
 
 from .conftest import DATA_DIR
 

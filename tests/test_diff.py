@@ -3,7 +3,7 @@
 import json
 import shutil
 
-from compliance.build import build_database
+from compliance.data.build import build_database
 
 from .conftest import ROOT
 

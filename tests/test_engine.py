@@ -4,9 +4,15 @@ from datetime import date
 
 import pytest
 
-from compliance.engine import Device, Trip, applicable_rules, describe_route, evaluate
-from compliance.normalize import normalize_model
-from compliance.vocabulary import Verdict
+from compliance.core.engine import (
+    Device,
+    Trip,
+    applicable_rules,
+    describe_route,
+    evaluate,
+)
+from compliance.core.normalize import normalize_model
+from compliance.core.vocabulary import Verdict
 
 AFTER_ADDENDUM = date(2026, 11, 25)
 BEFORE_ADDENDUM = date(2026, 3, 26)

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compliance import codes, create_app, tokens
+from compliance import create_app
+from compliance.results import codes, tokens
 
 from .conftest import TEST_SECRET, make_app
 

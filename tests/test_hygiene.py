@@ -9,7 +9,7 @@ import re
 import brotli
 import pytest
 
-from compliance.build import build_database
+from compliance.data.build import build_database
 from tests.conftest import make_app
 
 RESULT = "/check?model=A1263&airline=EK&origin=DXB&destination=LHR"

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 
-from compliance import tokens
-from compliance.params import CHECK_PARAMS
+from compliance.core.params import CHECK_PARAMS
+from compliance.results import tokens
 
 from .conftest import TEST_SECRET, make_app
 

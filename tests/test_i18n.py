@@ -8,8 +8,8 @@ from html import unescape
 import pytest
 from babel.messages.pofile import read_po
 
-from compliance import i18n_setup
-from compliance.i18n_setup import LANGUAGES, SOURCE_DIR, compile_catalogs, extract
+from compliance.web import i18n_setup
+from compliance.web.i18n_setup import LANGUAGES, SOURCE_DIR, compile_catalogs, extract
 
 TRANSLATED = [code for code in LANGUAGES if code != "en"]
 #: Python-format placeholders, the {name} ones filled in by JavaScript, and a literal %%.

@@ -9,9 +9,9 @@ import re
 
 import pytest
 
-from compliance.build import DataError, build_database
-from compliance.identify import distinctive, name_entry
-from compliance.normalize import fold, name_words
+from compliance.core.identify import distinctive, name_entry
+from compliance.core.normalize import fold, name_words
+from compliance.data.build import DataError, build_database
 
 
 def check(client, **params):
@@ -212,9 +212,10 @@ def test_the_aliases_file_is_validated_naming_the_field(data_copy, tmp_path):
 
 
 def test_a_recall_alias_identifies_the_model(data_copy, tmp_path, dataset):
-    from compliance.dataset import Dataset
-    from compliance.engine import Device, Trip, evaluate
     from datetime import date
+
+    from compliance.core.engine import Device, Trip, evaluate
+    from compliance.data.dataset import Dataset
 
     recalls = json.loads((data_copy / "recalls.json").read_text())
     recall = next(r for r in recalls if r["recall_id"] == "cpsc-2023-03-anker-535-a1366")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from compliance.importers.textscan import is_power_bank, models_in_text, unit_scope
+from compliance.data.importers.textscan import is_power_bank, models_in_text, unit_scope
 
 from .conftest import make_app
 
@@ -362,7 +362,7 @@ def test_fixtures_are_labelled():
 
 
 def test_build_refuses_two_records_with_one_recall_number(data_copy):
-    from compliance.build import DataError, load_sources
+    from compliance.data.build import DataError, load_sources
 
     records = json.loads((data_copy / "recalls.json").read_text())
     cpsc = [r for r in records if r["agency"] == "CPSC"]

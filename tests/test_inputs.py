@@ -8,8 +8,8 @@ from html import unescape
 
 import pytest
 
-from compliance import tokens
-from compliance.capacity import NumberError, read_number
+from compliance.core.capacity import NumberError, read_number
+from compliance.results import tokens
 
 SOON = (date.today() + timedelta(days=20)).isoformat()
 EK = dict(airline="EK", origin="DXB", destination="LHR")
@@ -312,8 +312,8 @@ def test_mah_just_over_a_limit_is_not_rounded_down(client):
 def test_tokens_of_the_older_three_decimal_format_still_verify(monkeypatch):
     from datetime import datetime, timezone
 
-    from compliance.engine import Device, Trip
-    from compliance.vocabulary import Verdict
+    from compliance.core.engine import Device, Trip
+    from compliance.core.vocabulary import Verdict
 
     from .conftest import TEST_SECRET
 

@@ -4,7 +4,7 @@ calculation, an unreadable label, what to do next, and the form without JavaScri
 import re
 from html import unescape
 
-from compliance.tokens import MAX_LEGS
+from compliance.results.tokens import MAX_LEGS
 
 TWO_LEGS = dict(wh=74, airline="LH", origin="FRA", destination="PVG",
                 airline2="MU", origin2="PVG", destination2="PEK")

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from flask.json.provider import DefaultJSONProvider
 
-from compliance.api_http import JSONProvider
+from compliance.api.http import JSONProvider
 
 
 def flask_default(app):

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from compliance.build import DataError, load_sources
+from compliance.data.build import DataError, load_sources
 from tests.conftest import DATA_DIR
 
 

@@ -9,7 +9,7 @@ import pytest
 import qrcode
 import qrcode.constants
 
-from compliance import qr, qrfast
+from compliance.results import qr, qrfast
 
 BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 #: Base URLs as compliance.results.result_url makes them: scheme and host upper-cased, any path

@@ -6,8 +6,12 @@ from datetime import datetime, timezone
 
 import pytest
 
-from compliance import i18n, results, staff, traveller, verification, web
-from compliance.i18n_setup import LANGUAGES
+from compliance import results
+from compliance.pages import staff
+from compliance.pages import traveller as traveller_pages
+from compliance.results import verification
+from compliance.web import i18n, templating
+from compliance.web.i18n_setup import LANGUAGES
 from tests.conftest import make_app
 
 NOW = datetime.now(timezone.utc).replace(hour=12, minute=0, second=0, microsecond=0)
@@ -43,7 +47,7 @@ PAGES = [
 
 @pytest.fixture
 def fixed_clock(monkeypatch):
-    for module in (results, traveller, web, staff, verification):
+    for module in (results, templating, traveller_pages, staff, verification):
         monkeypatch.setattr(module, "utcnow", lambda: NOW)
 
 
@@ -124,7 +128,7 @@ def test_num_filter_is_flask_babels_format_decimal(app, lang):
               Decimal("12.345"), 3.7, 3.85]
     with app.test_request_context(f"/?lang={lang}"), force_locale(lang):
         for value in values * 2:  # the second time from the cache
-            assert traveller.number(value) == format_decimal(value, format="#,##0.####"), value
+            assert templating.number(value) == format_decimal(value, format="#,##0.####"), value
 
 
 def test_language_links_keep_the_query_as_urlencode_writes_it(app):
@@ -137,7 +141,7 @@ def test_language_links_keep_the_query_as_urlencode_writes_it(app):
 
             kept = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "lang"])
             prefix = f"/check?{kept}&lang=" if kept else "/check?lang="
-            links = traveller.language_links()
+            links = templating.language_links()
             assert [link["url"] for link in links] == [prefix + quote_plus(code)
                                                        for code in LANGUAGES]
             assert sum(link["current"] for link in links) == 1
@@ -155,12 +159,12 @@ def test_template_url_for_is_flasks(app):
             with app.test_request_context(base, base_url=f"https://example.org{root}"):
                 for _ in range(2):  # the second time from the cache
                     for endpoint, values in calls:
-                        assert traveller.template_url_for(endpoint, **values) == \
+                        assert templating.template_url_for(endpoint, **values) == \
                             url_for(endpoint, **values)
 
 
 def test_browser_language_as_werkzeug_picks_it(app):
-    from compliance import i18n_setup
+    from compliance.web import i18n_setup
 
     headers = [None, "", "ko-KR,ko;q=0.9", "fr, ja;q=0.5, zh;q=0.6", "zh-TW", "*", "en;q=0",
                "de-CH,de;q=0.9,en;q=0.8", "ja;q=0.1,ko;q=0.1", "xx;;;q=bad, ko", "ZH-hans-CN"]

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from compliance.build import DataError, build_database, load_sources
+from compliance.data.build import DataError, build_database, load_sources
 
 from .conftest import make_app
 

@@ -11,9 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from bench.servers import (PROXY_SETTINGS, Gunicorn, Nginx, Redis, healthz_latencies,
-                           hold_slow_clients)
-from compliance import tokens
+from bench.servers import (
+    PROXY_SETTINGS,
+    Gunicorn,
+    Nginx,
+    Redis,
+    healthz_latencies,
+    hold_slow_clients,
+)
+from compliance.results import tokens
 
 from .conftest import ROOT
 

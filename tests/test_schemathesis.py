@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.config import SchemathesisConfig
 from schemathesis.generation.modes import GenerationMode
 
-from compliance.openapi import spec_for
+from compliance.api.openapi import spec_for
 
 pytestmark = pytest.mark.server
 

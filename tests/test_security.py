@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from compliance.params import CHECK_PARAMS
+from compliance.core.params import CHECK_PARAMS
 
 from .conftest import make_app
 

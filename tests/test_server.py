@@ -14,8 +14,8 @@ import pytest
 
 from bench.servers import Gunicorn, Nginx, http_get, run_wrk
 from bench.workload import Inputs, load_mix
-from compliance.build import build_database
-from compliance.dataset import Dataset
+from compliance.data.build import build_database
+from compliance.data.dataset import Dataset
 
 from .conftest import ROOT
 

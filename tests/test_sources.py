@@ -8,8 +8,8 @@ from html import unescape
 
 import pytest
 
-from compliance.build import DataError, build_database, load_sources
-from compliance.report import OFFICIAL, RECORD_KINDS, summarize, unofficial_sources
+from compliance.data.build import DataError, build_database, load_sources
+from compliance.data.report import OFFICIAL, RECORD_KINDS, summarize, unofficial_sources
 
 from .conftest import DATA_DIR, make_app
 

@@ -13,9 +13,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from compliance import codes, qr, tokens
-from compliance.build import build_database
-from compliance.results import run_check
+from compliance.data.build import build_database
+from compliance.results import codes, qr, run_check, tokens
 
 from .conftest import ROOT, TEST_SECRET, make_app
 

@@ -8,9 +8,9 @@ import os
 import random
 from datetime import date, datetime, timezone
 
-from compliance import tokens
-from compliance.engine import Device, Trip
-from compliance.vocabulary import Verdict
+from compliance.core.engine import Device, Trip
+from compliance.core.vocabulary import Verdict
+from compliance.results import tokens
 
 
 def test_b32_is_base64_b32encode_unpadded():

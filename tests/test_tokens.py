@@ -7,9 +7,9 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from compliance import qr, tokens
-from compliance.engine import Device, Trip
-from compliance.vocabulary import Verdict
+from compliance.core.engine import Device, Trip
+from compliance.core.vocabulary import Verdict
+from compliance.results import qr, tokens
 
 from .conftest import TEST_SECRET, make_app
 

@@ -1,0 +1,311 @@
+"""Turn untrusted input (query strings, form posts, JSON bodies, CLI options) into a
+:class:`~compliance.engine.Device` and :class:`~compliance.engine.Trip`.
+
+Every interface goes through here, so the same bad value gets the same precise message
+everywhere, naming the offending parameter.
+"""
+
+import math
+import re
+import unicodedata
+from datetime import date
+
+from compliance.data.dataset import Dataset
+
+from . import places
+from .capacity import NumberError, read_number
+from .engine import Device, Trip
+from .messages import _, ngettext
+from .normalize import BIDI_CONTROLS
+
+MAX_TEXT = 64
+#: What people type as the model is often the product's whole name ("Anker PowerCore 10000
+#: (A1263)"); recall notices name products in up to about 200 characters.
+MAX_MODEL = 200
+MAX_WH = 5000
+MAX_MAH = 1_000_000
+MAX_COUNT = 50
+MIN_DATE, MAX_DATE = date(2000, 1, 1), date(2100, 12, 31)
+
+DEVICE_PARAMS = ("model", "brand", "serial", "wh", "mah", "v", "count", "ccc", "unlabelled")
+TRIP_PARAMS = ("airline", "origin", "destination", "date")
+CHECK_PARAMS = DEVICE_PARAMS + TRIP_PARAMS
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_TRUE, _FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off"}
+
+
+class ParamError(ValueError):
+    """A bad input value; ``param`` names it and ``detail`` says what is wrong.
+
+    One error may stand for several: ``errors`` lists every bad field found (the first is
+    ``param``/``detail`` itself), so a form shows them all at once and the API lists them.
+    ``candidates`` (airlines or airports: ``code``, ``name`` ...) are what the input may have
+    meant, for the traveller to choose from.
+    """
+
+    def __init__(self, param: str, detail: str, errors: list | None = None,
+                 candidates: list | None = None):
+        self.param, self.detail = param, detail
+        self.errors = list(errors) if errors else [self]
+        self.candidates = candidates or []
+        super().__init__(f"{param}: {detail}")
+
+    def renamed(self, rename) -> "ParamError":
+        """The same errors with every ``param`` passed through ``rename`` (a leg's own form
+        field ``origin2``, a JSON path ``legs[1].origin``)."""
+        errors = [ParamError(rename(e.param), e.detail, candidates=e.candidates)
+                  for e in self.errors]
+        return ParamError(errors[0].param, errors[0].detail, errors, errors[0].candidates)
+
+
+class Errors:
+    """Collects the errors of several fields, to report them all at once."""
+
+    def __init__(self):
+        self.found: list[ParamError] = []
+
+    def field(self, parse, *args, **kwargs):
+        """``parse(*args)``, or None after noting its error(s)."""
+        try:
+            return parse(*args, **kwargs)
+        except ParamError as error:
+            self.add(error)
+            return None
+
+    def add(self, error: ParamError) -> None:
+        for item in error.errors:
+            if not any(f.param == item.param for f in self.found):
+                self.found.append(item)
+
+    def raise_any(self) -> None:
+        if self.found:
+            first = self.found[0]
+            raise ParamError(first.param, first.detail, self.found, first.candidates)
+
+
+def text(value, param: str, max_length: int = MAX_TEXT) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ParamError(param, _("must be a string"))
+    stripped = value.strip()
+    if not stripped:
+        return None
+    # The length as sent, spaces included: what the OpenAPI maxLength promises.
+    if len(value) > max_length:
+        raise ParamError(param, ngettext(
+            "is too long (%(n)s character; at most %(max)s)",
+            "is too long (%(n)s characters; at most %(max)s)",
+            len(value), max=max_length))
+    value = stripped
+    if _CONTROL.search(value):
+        raise ParamError(param, _("contains control characters"))
+    if BIDI_CONTROLS.search(value):
+        raise ParamError(param, _("contains bidirectional control characters, which change "
+                                  "the order in which text is displayed: type it plainly"))
+    return value
+
+
+def _number_message(error: NumberError, raw: str) -> str:
+    if error.code == "wrong_unit":
+        return _("%(value)s is in %(unit)s: this box takes %(expected)s",
+                 value=repr(raw), unit=error.params["unit"], expected=error.params["expected"])
+    if error.code == "ambiguous":
+        return _("%(value)s can be read as a decimal or as thousands: write it without a "
+                 "separator (1234) or with more or fewer than 3 decimals (1.2345, 1.23)",
+                 value=repr(raw))
+    if error.code == "not_finite":
+        return _("must be a finite number")
+    if error.code == "grouping":
+        return _("%(value)s is not a number: thousands groups have 3 digits (10,000 or "
+                 "10 000)", value=repr(raw))
+    return _("%(value)s is not a number", value=repr(raw))
+
+
+def number(value, param: str, low: float, high: float, field: str | None = None) -> float | None:
+    """A capacity or voltage, from a JSON number or from text as people type it (decimal
+    comma or point, thousands separators, a unit): see :func:`compliance.capacity.read_number`
+    for the rules. ``field`` (``wh``, ``mah``, ``v``) picks the box's unit and rule."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ParamError(param, _("must be a number"))
+    if isinstance(value, (int, float)):
+        result = float(value)
+    else:
+        raw = text(value, param, 32)
+        if raw is None:
+            return None
+        try:
+            result = read_number(raw, field or param.rsplit(".", 1)[-1])
+        except (NumberError, KeyError) as error:
+            if isinstance(error, KeyError):
+                error = NumberError("not_a_number")
+            raise ParamError(param, _number_message(error, raw)) from None
+    if not math.isfinite(result):
+        raise ParamError(param, _("must be a finite number"))
+    if result <= low or result > high:
+        raise ParamError(param, _("must be more than %(low)s and at most %(high)s",
+                                  low=f"{low:g}", high=f"{high:g}"))
+    return result
+
+
+def integer(value, param: str, low: int, high: int) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ParamError(param, _("must be a whole number"))
+    if isinstance(value, int):
+        result = value
+    elif isinstance(value, float) and value.is_integer():
+        result = int(value)
+    else:
+        raw = text(value, param, 12) if isinstance(value, str) else None
+        if raw is not None:
+            raw = unicodedata.normalize("NFKC", raw)
+        if raw is None or not re.fullmatch(r"\d+", raw, re.ASCII):
+            raise ParamError(param, _("%(value)s is not a whole number", value=repr(value)))
+        result = int(raw)
+    if not low <= result <= high:
+        raise ParamError(param, _("must be between %(low)s and %(high)s", low=low, high=high))
+    return result
+
+
+def boolean(value, param: str) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raw = text(value, param, 8) if isinstance(value, str) else None
+    if raw is None and isinstance(value, str):
+        return None
+    if raw is not None and raw.lower() in _TRUE:
+        return True
+    if raw is not None and raw.lower() in _FALSE:
+        return False
+    raise ParamError(param, _("%(value)s is not true or false", value=repr(value)))
+
+
+def travel_date(value, param: str, today: date) -> date:
+    raw = text(value, param, 10) if value is not None else None
+    if raw is None:
+        return today
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw, re.ASCII):
+        raise ParamError(param, _("%(value)s is not a date in YYYY-MM-DD form", value=repr(raw)))
+    try:
+        result = date.fromisoformat(raw)
+    except ValueError:
+        raise ParamError(param, _("%(value)s is not a real calendar date",
+                                  value=repr(raw))) from None
+    if not MIN_DATE <= result <= MAX_DATE:
+        raise ParamError(param, _("must be between %(low)s and %(high)s",
+                                  low=MIN_DATE.isoformat(), high=MAX_DATE.isoformat()))
+    return result
+
+
+def future_travel_date(value, param: str, today: date) -> date:
+    """A travel date for the traveller's form: today or later (the API answers for a past
+    date too, marked ``travel_date_passed``)."""
+    result = travel_date(value, param, today)
+    if result < today:
+        raise ParamError(param, _("%(date)s has passed: enter the date of your flight (today "
+                                  "or later)", date=result.isoformat()))
+    return result
+
+
+def airline_code(value, data: Dataset, param: str = "airline") -> str | None:
+    """The IATA code of an airline given by code (``EK``, ``ｅｋ``), ICAO code (``UAE``) or a
+    name that fits one airline only (``Emirates``); see :mod:`compliance.places`."""
+    return _place_code("airline", value, param, data)
+
+
+def airport_code(value, param: str, data: Dataset) -> str | None:
+    """The IATA code of an airport given by code (``DXB``, ``ＰＥＫ``), ICAO code, or a name or
+    city that fits one airport only (``Heathrow``); see :mod:`compliance.places`."""
+    return _place_code("airport", value, param, data)
+
+
+def _place_code(kind: str, value, param: str, data: Dataset) -> str | None:
+    raw = text(value, param)
+    if raw is None:
+        return None
+    try:
+        return places.resolve(kind, raw, param, data)[0]
+    except places.Unresolved as error:
+        raise ParamError(param, _place_message(error), candidates=error.candidates) from None
+
+
+def _place_message(error: "places.Unresolved") -> str:
+    typed, airline = repr(error.typed), error.kind == "airline"
+    if error.reason == places.Unresolved.UNKNOWN_CODE:
+        return (_("%(code)s is not an airline code we know", code=typed) if airline
+                else _("%(code)s is not an airport code we know", code=typed))
+    if error.reason == places.Unresolved.TOO_SHORT:
+        return (_("%(value)s is not a 2-character IATA airline code, and too short for a name",
+                  value=typed) if airline else
+                _("%(value)s is not a 3-letter IATA airport code, and too short for a name",
+                  value=typed))
+    if error.reason == places.Unresolved.AMBIGUOUS:
+        return (_("%(value)s fits several airlines: choose one", value=typed) if airline
+                else _("%(value)s fits several airports: choose one", value=typed))
+    return (_("%(value)s is not an airline code or name we know", value=typed) if airline
+            else _("%(value)s is not an airport code or name we know", value=typed))
+
+
+def parse_device(values: dict) -> Device:
+    """The device fields, every bad one reported at once (:class:`ParamError` ``errors``)."""
+    errors = Errors()
+    # In the order of the form, so the error summary reads top to bottom.
+    model = errors.field(text, values.get("model"), "model", MAX_MODEL)
+    brand = errors.field(text, values.get("brand"), "brand")
+    wh = errors.field(number, values.get("wh"), "wh", 0, MAX_WH, "wh")
+    mah = errors.field(number, values.get("mah"), "mah", 0, MAX_MAH, "mah")
+    volts = errors.field(number, values.get("v"), "v", 0, 60, "v")
+    if volts is not None and mah is None and not any(e.param == "mah" for e in errors.found):
+        errors.add(ParamError("v", _("a cell voltage needs a capacity in mAh")))
+    device = Device(
+        model=model,
+        brand=brand,
+        wh=wh,
+        mah=mah,
+        v=volts,
+        count=errors.field(integer, values.get("count"), "count", 1, MAX_COUNT) or 1,
+        ccc=errors.field(boolean, values.get("ccc"), "ccc"),
+        unlabelled=bool(errors.field(boolean, values.get("unlabelled"), "unlabelled")),
+        serial=errors.field(text, values.get("serial"), "serial"),
+    )
+    errors.raise_any()
+    return device
+
+
+def parse_trip(values: dict, data: Dataset, today: date, future_only: bool = False) -> Trip:
+    """The trip fields, every bad one reported at once. ``future_only`` (the traveller's
+    form) refuses a travel date in the past."""
+    errors = Errors()
+    dates = future_travel_date if future_only else travel_date
+    trip = Trip(
+        airline=errors.field(airline_code, values.get("airline"), data),
+        origin=errors.field(airport_code, values.get("origin"), "origin", data),
+        destination=errors.field(airport_code, values.get("destination"), "destination", data),
+        date=errors.field(dates, values.get("date"), "date", today),
+    )
+    errors.raise_any()
+    return trip
+
+
+def single_values(multidict, allowed: tuple[str, ...]) -> dict:
+    """A plain dict from a query string or form, refusing unknown and repeated parameters."""
+    values = {}
+    for key, items in multidict.lists():
+        if key not in allowed:
+            shown = key if len(key) <= 40 and not _CONTROL.search(key) else key[:40] + "..."
+            shown = _printable(shown)
+            raise ParamError(shown if shown.strip() else repr(shown),
+                             _("is not a parameter of this endpoint"))
+        if len(items) > 1:
+            raise ParamError(key, _("was given more than once"))
+        values[key] = items[0]
+    return values
+
+
+def _printable(name: str) -> str:
+    return _CONTROL.sub("?", name)

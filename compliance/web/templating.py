@@ -1,0 +1,317 @@
+"""What the traveller's pages need around the engine: itineraries of several legs from the form,
+the language switch, cache headers for static files and small page helpers.
+
+The form names leg 1's fields like a single trip (``airline``, ``origin``, ``destination``,
+``date``) and the further legs with a number (``airline2``, ``origin2``, ...), so a one-leg
+check keeps the plain URL of the API and older links.
+"""
+
+import hashlib
+import json
+import os
+import time
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote_plus, urlencode
+
+from babel import Locale
+from babel.numbers import parse_pattern
+from flask import Response, current_app, has_request_context, request, url_for
+from flask_babel import format_decimal, get_locale
+
+from compliance.core import places
+from compliance.core.capacity import number_rules
+from compliance.core.params import CHECK_PARAMS, DEVICE_PARAMS, TRIP_PARAMS
+from compliance.core.vocabulary import DEFAULT_CELL_VOLTAGE
+from compliance.data.db import get_dataset
+from compliance.results import leg_field, run_check, utcnow
+from compliance.results.tokens import MAX_LEGS
+
+from .languages import HTML_LANG, LANGUAGES, select_locale
+
+#: Trip fields of legs 2..MAX_LEGS: airline2, origin2, destination2, date2, airline3, ...
+EXTRA_LEG_PARAMS = tuple(
+    f"{name}{number}" for number in range(2, MAX_LEGS + 1) for name in TRIP_PARAMS
+)
+FORM_PARAMS = CHECK_PARAMS + EXTRA_LEG_PARAMS + ("lang",)
+#: A year for files whose URL carries their content hash; an hour for the others.
+VERSIONED_MAX_AGE = 365 * 24 * 3600
+STATIC_MAX_AGE = 3600
+
+
+def split_leg_param(param: str) -> tuple[str, int]:
+    """(trip field, 1-based leg number) of a form field: ``origin2`` -> ("origin", 2); fields
+    that are not leg fields come back with leg 1."""
+    base = param.rstrip("0123456789")
+    if base in TRIP_PARAMS and base != param and param in EXTRA_LEG_PARAMS:
+        return base, int(param[len(base):])
+    return param, 1
+
+
+def _leg(values: dict, index: int) -> dict:
+    return {name: (values.get(leg_field(name, index)) or "").strip() for name in TRIP_PARAMS}
+
+
+def legs_from_values(values: dict) -> list[dict]:
+    """The legs the traveller filled in, in order, with gaps closed up. A leg counts when any
+    of its fields is filled; with none filled, leg 1 alone (a check without a route)."""
+    legs = [_leg(values, i) for i in range(MAX_LEGS)]
+    filled = [leg for leg in legs if any(leg.values())]
+    return filled or [legs[0]]
+
+
+def leg_rows(values: dict) -> list[dict]:
+    """The leg rows of the form: the filled legs plus one empty row to add another leg, which
+    is how a browser without JavaScript adds legs (submit, and a new empty row appears)."""
+    legs = legs_from_values(values)
+    if any(legs[-1].values()) and len(legs) < MAX_LEGS:
+        legs.append(dict.fromkeys(TRIP_PARAMS, ""))
+    if len(legs) == 1:
+        legs.append(dict.fromkeys(TRIP_PARAMS, ""))
+    return [
+        {"number": i + 1, "fields": {name: leg_field(name, i) for name in TRIP_PARAMS}, **leg}
+        for i, leg in enumerate(legs)
+    ]
+
+
+def form_values(args) -> dict:
+    """Known form fields from a query string, to show the form filled in again. Unknown or
+    repeated parameters are ignored here; the check itself refuses them."""
+    return {key: args.get(key) for key in FORM_PARAMS if args.get(key) is not None}
+
+
+def run_itinerary_check(values: dict):
+    """Check the device against every leg of the form. Bad fields raise :class:`ParamError`
+    with every one of them in ``errors``, each leg field named as in the form (``origin2``),
+    so each error is shown next to its own input. A travel date in the past is refused: the
+    traveller checks a flight still to come."""
+    legs = legs_from_values(values)
+    device_values = {k: v for k, v in values.items() if k in DEVICE_PARAMS}
+    return run_check(device_values, legs=legs, future_only=True)
+
+
+def error_list(error) -> list:
+    """Every field error of ``error`` (a :class:`ParamError`), or none."""
+    if error is None:
+        return []
+    return list(getattr(error, "errors", None) or [error])
+
+
+def today_iso() -> str:
+    """Today's date (UTC, as the checks use it): the form's earliest travel date."""
+    return utcnow().date().isoformat()
+
+
+def number_rules_json() -> str:
+    """The number grammar of :mod:`compliance.capacity` for the live calculation."""
+    return json.dumps(number_rules(), separators=(",", ":"))
+
+
+# --- Names read as codes, and the choices offered for a name --------------------------------
+
+#: Form fields of every flight that take a name: airline, origin, destination, airline2, ...
+PAGE_NAME_PARAMS = {leg_field(name, n): kind for n in range(MAX_LEGS)
+                    for name, kind in places.TRIP_NAME_PARAMS.items()}
+
+
+def trip_readings() -> list[dict]:
+    """The names of this request's trip fields that were read as codes (for the result page)."""
+    values = {key: value for key, value in request.args.items() if key in PAGE_NAME_PARAMS}
+    return places.readings(values, get_dataset(), PAGE_NAME_PARAMS) if values else []
+
+
+def choice_url(param: str, code: str) -> str:
+    """This check again with ``param`` set to ``code``: a candidate offered on the form."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != param]
+    return request.path + "?" + urlencode(args + [(param, code)])
+
+
+# --- Page helpers -----------------------------------------------------------------------------
+
+
+def language_links() -> list[dict]:
+    """One link per language to this same page, keeping every other query parameter.
+
+    The path is built from the matched route, never copied from the request: a path such as
+    ``/%5Cevil.example`` (a 404) would otherwise become ``href="/\\evil.example"``, which
+    browsers read as a link to another site. Pages without a route link to the start page."""
+    current = select_locale()
+    # What urlencode() gives, pair by pair: the same few codes and dates recur on every page.
+    kept = "&".join([_query_pair(k, v) for k, v in request.args.items(multi=True)
+                     if k != "lang"])
+    if request.url_rule is not None and request.endpoint:
+        path = url_for(request.endpoint, **(request.view_args or {}))
+    else:
+        path = url_for("web.index")
+    prefix = f"{path}?{kept}&lang=" if kept else f"{path}?lang="
+    return [{"code": code, "name": name, "current": code == current,
+             "html_lang": html_lang, "url": prefix + quoted}
+            for code, name, html_lang, quoted in _LANGUAGE_PARTS]
+
+
+_LANGUAGE_PARTS = [(code, name, HTML_LANG.get(code, code), quote_plus(code))
+                   for code, name in LANGUAGES.items()]
+
+
+@lru_cache(maxsize=4096)
+def _query_pair(key: str, value: str) -> str:
+    return urlencode([(key, value)])
+
+
+def country_name(code: str | None) -> str:
+    """The country's name in the reader's language (Babel's CLDR data)."""
+    if not code:
+        return ""
+    locale = get_locale() or Locale("en")
+    return locale.territories.get(code, code)
+
+
+def airline_name(code: str | None) -> str:
+    airline = get_dataset().airlines.get(code) if code else None
+    return airline["name"] if airline else (code or "")
+
+
+def label_refusers(answer) -> list[str]:
+    """Issuers of the rules on this trip (all legs) that refuse a power bank whose capacity is
+    not marked: what an unreadable label means on this route."""
+    rules = {rule["rule_id"]: rule for rule in get_dataset().rules}
+    issuers = []
+    for leg in answer.legs or [answer]:
+        for reason in leg.reasons:
+            rule = rules.get(reason.get("rule_id"))
+            if rule and rule["requires_wh_label"] and rule["issuer"] not in issuers:
+                issuers.append(rule["issuer"])
+    return issuers
+
+
+_NUMBER_FORMAT = "#,##0.####"
+_NUMBER_PATTERN = parse_pattern(_NUMBER_FORMAT)
+
+
+def number(value) -> str:
+    """A number for people in the reader's locale: 20,000 / 74 / 99.9 / 100.0004 (up to 4
+    decimals, so a figure just over a limit never shows as the limit).
+
+    What Flask-Babel's ``format_decimal`` gives, with the pattern parsed once and each
+    (value, locale) formatted once: a result page shows the same few numbers several times.
+    """
+    locale = get_locale()
+    if locale is None:
+        return format_decimal(value, format=_NUMBER_FORMAT)
+    return _number(value, type(value), locale)
+
+
+@lru_cache(maxsize=4096)
+def _number(value, kind: type, locale: Locale) -> str:
+    return _NUMBER_PATTERN.apply(value, locale)
+
+
+@lru_cache(maxsize=64)
+def _file_bytes(path: str, mtime_ns: int) -> bytes:
+    """A static file's content, read once per version of the file."""
+    return Path(path).read_bytes()
+
+
+@lru_cache(maxsize=64)
+def _file_hash(path: str, mtime_ns: int) -> str:
+    return hashlib.sha256(_file_bytes(path, mtime_ns)).hexdigest()[:10]
+
+
+def root_script(filename: str, cache_control: str) -> Response:
+    """A script from static/ served at a root URL (the embed snippet's /embed.js, the service
+    worker's /sw.js, whose scope depends on its URL), with an ETag so revalidation is a 304."""
+    path = Path(current_app.static_folder) / filename
+    mtime_ns = path.stat().st_mtime_ns
+    response = Response(_file_bytes(str(path), mtime_ns), mimetype="text/javascript")
+    response.headers["Cache-Control"] = cache_control
+    response.set_etag(_file_hash(str(path), mtime_ns))
+    return response.make_conditional(request)
+
+
+def static_url(filename: str) -> str:
+    """URL of a static file carrying its content hash, so it can be cached for a year and is
+    fetched again as soon as it changes (the file is looked at on every call; the URL is built
+    once per version of the file and script root)."""
+    app = current_app._get_current_object()
+    path = os.path.join(app.static_folder, filename)
+    version = _static_version(path)
+    if not has_request_context():
+        return url_for("static", filename=filename, v=version)
+    # A path without the host (url_for's default): the script root is all it depends on.
+    key = (app.static_url_path, request.script_root, filename, version)
+    url = _static_urls.get(key)
+    if url is None:
+        if len(_static_urls) > 256:
+            _static_urls.clear()
+        url = _static_urls[key] = url_for("static", filename=filename, v=version)
+    return url
+
+
+_static_urls: dict[tuple, str] = {}
+#: path -> (when last looked at, its content hash)
+_static_versions: dict[str, tuple[float, str]] = {}
+STATIC_RECHECK_SECONDS = 1.0
+
+
+def _static_version(path: str) -> str:
+    """The content hash of a static file, looking at the file again at most once a second (an
+    edited stylesheet shows on the next page a second later)."""
+    now = time.monotonic()
+    known = _static_versions.get(path)
+    if known is None or now - known[0] >= STATIC_RECHECK_SECONDS:
+        known = _static_versions[path] = (now, _file_hash(path, os.stat(path).st_mtime_ns))
+    return known[1]
+
+
+def cache_static_files(response):
+    if request.endpoint == "static" and response.status_code == 200:
+        versioned = bool(request.args.get("v"))
+        response.cache_control.no_cache = None
+        response.cache_control.public = True
+        response.cache_control.max_age = VERSIONED_MAX_AGE if versioned else STATIC_MAX_AGE
+        if versioned:
+            response.cache_control.immutable = True
+    return response
+
+
+def template_url_for(endpoint: str, **values) -> str:
+    """The templates' ``url_for``: Flask's, remembered per request root for the links every
+    page repeats (the home page with or without ``lang``, data, scan). Only plain calls are
+    remembered: a named endpoint, short text values, no ``_external``/``_anchor``-style option,
+    and only while the app registers no URL-default hooks (which could change the answer)."""
+    app = current_app._get_current_object()
+    if (not has_request_context() or endpoint.startswith(".") or app.url_default_functions
+            or any(key.startswith("_") or not (value is None or isinstance(value, str)
+                                               and len(value) <= 32)
+                   for key, value in values.items())):
+        return url_for(endpoint, **values)
+    cache = app.extensions.setdefault("template_urls", {})
+    key = (request.script_root, endpoint, tuple(sorted(values.items())))
+    url = cache.get(key)
+    if url is None:
+        if len(cache) > 1024:
+            cache.clear()
+        url = cache[key] = url_for(endpoint, **values)
+    return url
+
+
+def init_app(app) -> None:
+    app.after_request(cache_static_files)
+    app.jinja_env.filters["num"] = number
+    app.jinja_env.globals["url_for"] = template_url_for
+    app.jinja_env.globals.update(
+        language_links=language_links,
+        country_name=country_name,
+        airline_name=airline_name,
+        label_refusers=label_refusers,
+        leg_rows=leg_rows,
+        split_leg_param=split_leg_param,
+        error_list=error_list,
+        number_rules_json=number_rules_json,
+        today_iso=today_iso,
+        static_url=static_url,
+        max_legs=MAX_LEGS,
+        assumed_cell_voltage=DEFAULT_CELL_VOLTAGE,
+        trip_readings=trip_readings,
+        choice_url=choice_url,
+    )
