@@ -206,10 +206,9 @@ def render_cost(db_path: Path, inputs: Inputs, n: int = 200, profiler=None) -> d
     from flask import render_template, request
 
     from compliance import create_app
-    from compliance.core.params import single_values
+    from compliance.core.params import FORM_PARAMS, single_values
     from compliance.data.db import get_dataset
-    from compliance.pages.traveller import PAGE_PARAMS
-    from compliance.web import templating
+    from compliance.results import run_itinerary_check
 
     app = create_app({"SECRET_KEY": SECRET, "DATABASE": str(db_path),
                       "DATA_AUTO_BUILD": False, "API_RATE_LIMIT": None,
@@ -219,9 +218,9 @@ def render_cost(db_path: Path, inputs: Inputs, n: int = 200, profiler=None) -> d
         timings = []
         for index, path in enumerate(first_view_pages(inputs, n + 20)):
             with app.test_request_context(f"{path}&lang={lang}"):
-                values = single_values(request.args, PAGE_PARAMS)
+                values = single_values(request.args, FORM_PARAMS)
                 values.pop("lang")
-                result = templating.run_itinerary_check(values)
+                result = run_itinerary_check(values)
                 context = dict(answer=result.answer, token=result.token,
                                result_url=result.result_url,
                                qr_svg=qr.svg(result.result_url, "QR code of this result"),

@@ -1,186 +1,21 @@
-"""``flask`` commands: ``check`` for one answer, ``data ...`` for every data operation."""
+"""``flask`` commands: ``check`` for one answer; it registers the commands that live with their
+package (``data ...`` in :mod:`compliance.data.cli`, ``prune-codes`` in
+:mod:`compliance.results.codes`)."""
 
 import json
-from datetime import date
-from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import with_appcontext
 
-from compliance.core.normalize import brand_keys
 from compliance.core.params import ParamError
-from compliance.data.build import DataError, build_database, load_sources
 from compliance.data.db import get_dataset
-from compliance.data.importers.openflights import write_airlines_csv
 
 from .config import LOCAL_BASE_URL
 from .core import places
+from .data.cli import data_cli
 from .results import api_fields, run_check
-
-data_cli = AppGroup("data", help="Build, check and import the data under data/.")
-
-
-@data_cli.command("build")
-def build_command():
-    """Validate data/ and (re)build the SQLite database atomically."""
-    rebuild()
-
-
-def rebuild() -> None:
-    """Build the database from data/ and make this process serve it; list problems if any."""
-    try:
-        report = build_database(
-            Path(current_app.config["DATA_DIR"]), Path(current_app.config["DATABASE"])
-        )
-    except DataError as error:
-        for problem in error.problems:
-            click.echo(f"error: {problem}", err=True)
-        raise click.ClickException(
-            f"{len(error.problems)} problem(s) in the data files; the database was not changed."
-        ) from None
-    counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in report.counts.items())
-    click.echo(f"Built {report.path} (data version {report.data_version}): {counts}.")
-    current_app.extensions["dataset"].get()
-
-
-@data_cli.group("import")
-def import_group():
-    """Import records from an official or open format into data/, then rebuild."""
-
-
-@import_group.command("openflights")
-@click.argument("airlines_dat", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("countries_dat", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_openflights_command(airlines_dat: Path, countries_dat: Path):
-    """Write data/airlines.csv from OpenFlights airlines.dat and countries.dat (active
-    carriers with an IATA code)."""
-    target = Path(current_app.config["DATA_DIR"]) / "airlines.csv"
-    count = write_airlines_csv(airlines_dat, countries_dat, target)
-    click.echo(f"Wrote {count} airlines to {target}.")
-
-
-def _checked_date(value: str | None) -> date:
-    if value is None:
-        return date.today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form",
-                                 param_hint="--checked") from None
-
-
-def _run_recall_import(importer, file: Path | None, url: str | None, checked: str | None):
-    """Read (or fetch), parse, merge into data/recalls.json, rebuild; nothing changes on error."""
-    from compliance.data.importers import ImportProblem, read_json_file
-    from compliance.data.importers.merge import import_recalls
-
-    if (file is None) == (url is None):
-        raise click.UsageError("give either FILE or --url")
-    data_dir = Path(current_app.config["DATA_DIR"])
-    try:
-        document = read_json_file(file) if file else importer.fetch(url)
-        known = brand_keys(load_sources(data_dir))
-        parsed = importer.parse(document, _checked_date(checked), known)
-        many = getattr(importer, "SUSPICIOUSLY_MANY", None)
-        if many and parsed.total > many:
-            click.echo(f"warning: {parsed.total} records: did the API ignore a query parameter "
-                       "and return its whole corpus?", err=True)
-        report = import_recalls(data_dir, parsed.records)
-    except (ImportProblem, DataError) as error:
-        for problem in error.problems:
-            click.echo(f"error: {problem}", err=True)
-        raise click.ClickException("nothing was imported; data/recalls.json is unchanged.") \
-            from None
-    for note in parsed.skipped:
-        click.echo(f"skipped: {note}")
-    click.echo(f"{importer.AGENCY}: {parsed.total} records read, {len(parsed.records)} power bank "
-               f"recalls: {len(report.added)} added, {len(report.updated)} updated, "
-               f"{len(report.unchanged)} unchanged, {len(parsed.skipped)} skipped.")
-    for recall_id in report.added:
-        click.echo(f"  + {recall_id}")
-    for recall_id in report.updated:
-        click.echo(f"  ~ {recall_id}")
-    if report.changed_file:
-        rebuild()
-    else:
-        click.echo("data/recalls.json unchanged.")
-
-
-_URL_HELP = "Fetch from the live API instead of FILE (needs network)."
-_CHECKED_HELP = "Date recorded as 'checked' on imported records (default today)."
-
-
-@import_group.command("cpsc")
-@click.argument("file", required=False,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--url", help=_URL_HELP + " e.g. https://www.saferproducts.gov/RestWebServices/"
-              "Recall?ProductName=power%20bank (format=json is added).")
-@click.option("--checked", help=_CHECKED_HELP)
-def import_cpsc_command(file: Path | None, url: str | None, checked: str | None):
-    """Merge power bank recalls from a CPSC Recalls API JSON file into data/recalls.json."""
-    from compliance.data.importers import cpsc
-
-    _run_recall_import(cpsc, file, url, checked)
-
-
-@import_group.command("healthcanada")
-@click.argument("file", required=False,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--url", help=_URL_HELP + " A detail URL (.../api/66370/en) or a search URL "
-              "(.../api/search?search=power%20bank&lang=en&cat=4), whose power bank items' "
-              "details are fetched.")
-@click.option("--checked", help=_CHECKED_HELP)
-def import_healthcanada_command(file: Path | None, url: str | None, checked: str | None):
-    """Merge power bank recalls from Health Canada recall details (JSON) into
-    data/recalls.json."""
-    from compliance.data.importers import healthcanada
-
-    _run_recall_import(healthcanada, file, url, checked)
-
-
-@data_cli.command("report")
-@click.option("--sources", "list_sources", is_flag=True,
-              help="List every record (recalls, rules, models) whose primary source is not "
-              "the issuer's own page, and the share of official sources per kind.")
-def report_command(list_sources: bool):
-    """Every source: how many records, verified vs partial, oldest and newest check date."""
-    from compliance.data.report import (
-        format_report,
-        format_sources_report,
-        raw_records,
-        summarize,
-    )
-
-    get_dataset()
-    records = raw_records(current_app.extensions["dataset"].path)
-    if list_sources:
-        click.echo(format_sources_report(records))
-    else:
-        click.echo(format_report(summarize(records)))
-
-
-@data_cli.command("diff")
-@click.argument("old", type=click.Path(exists=True, path_type=Path))
-@click.argument("new", type=click.Path(exists=True, path_type=Path))
-@click.option("--checks", "checks_file", type=click.Path(exists=True, dir_okay=False,
-              path_type=Path), required=True,
-              help="Sample checks to compare, such as tests/golden/checks.json in a checkout.")
-def diff_command(old: Path, new: Path, checks_file: Path):
-    """What a rebuild changes between two databases (or data directories): new, removed and
-    changed recalls and rules, and the sample checks whose verdict flips.
-
-    The sample checks are a required file: runtime code never reads tests/, which the
-    container image leaves out."""
-    from compliance.data.diff import diff_data, format_diff, load_checks
-
-    try:
-        result = diff_data(old, new, load_checks(checks_file))
-    except DataError as error:
-        for problem in error.problems:
-            click.echo(f"error: {problem}", err=True)
-        raise click.ClickException("a data directory is invalid") from None
-    click.echo(format_diff(result))
+from .results.codes import prune_codes_command
 
 
 def _cli_errors(error: ParamError) -> str:
@@ -255,4 +90,5 @@ def _base_url() -> str:
 
 def init_app(app) -> None:
     app.cli.add_command(data_cli)
+    app.cli.add_command(prune_codes_command)
     app.cli.add_command(check_command)

@@ -58,7 +58,7 @@ def _in_instance(name: str) -> Callable:
 
 
 def compiled_translations_dir(app) -> Path:
-    """Where the ``.po`` catalogs are compiled at start (see :mod:`compliance.i18n_setup`)."""
+    """Where the ``.po`` catalogs are compiled at start (see :mod:`compliance.web.i18n_setup`)."""
     return Path(app.instance_path) / "translations"
 
 

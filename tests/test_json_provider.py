@@ -1,4 +1,4 @@
-"""The app's JSON provider (compliance.api_http.JSONProvider) writes exactly what Flask's
+"""The app's JSON provider (compliance.api.http.JSONProvider) writes exactly what Flask's
 default provider writes: same bytes, same headers, for real API answers."""
 
 from datetime import date

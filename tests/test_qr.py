@@ -1,4 +1,4 @@
-"""The fast QR path (compliance.qrfast) against qrcode itself, and the codes read back by a real
+"""The fast QR path (compliance.results.qrfast) against qrcode itself, and the codes read back by a real
 decoder (zxing-cpp)."""
 
 import random

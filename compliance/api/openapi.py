@@ -3,7 +3,7 @@
 This module is the API's written contract: the docs page (``/api/docs``) is rendered from it and
 the test suite checks that it lists exactly the routes the app serves and that real responses
 validate against its schemas. Verdicts, condition codes and other enumerations come from
-:mod:`compliance.vocabulary`, so the spec cannot drift from the engine's words.
+:mod:`compliance.core.vocabulary`, so the spec cannot drift from the engine's words.
 
 v1 stability promise: fields may be added to responses; no field is renamed or removed, and the
 meaning of verdicts and condition codes does not change.
@@ -14,6 +14,7 @@ from copy import deepcopy
 from compliance.core.capacity import WhSource
 from compliance.core.params import MAX_COUNT, MAX_MAH, MAX_MODEL, MAX_TEXT, MAX_WH
 from compliance.core.vocabulary import (
+    MAX_LEGS,
     AppliesTo,
     Condition,
     Confidence,
@@ -24,7 +25,6 @@ from compliance.core.vocabulary import (
     SourceKind,
     Verdict,
 )
-from compliance.results.tokens import MAX_LEGS
 from compliance.web.problems import PROBLEM_TYPE_BASE
 
 API_VERSION = "1.0.0"
@@ -76,13 +76,13 @@ def _nullable(schema: dict) -> dict:
 
 
 _STRING = {"type": "string"}
-#: Dates from 2000-01-01 to 2100-12-31 (compliance.params.MIN_DATE, MAX_DATE).
+#: Dates from 2000-01-01 to 2100-12-31 (compliance.core.params.MIN_DATE, MAX_DATE).
 _DATE = {"type": "string", "format": "date", "pattern": r"^(20\d{2}|2100)-\d{2}-\d{2}$"}
-#: Text without control characters (compliance.params refuses them, naming the parameter),
+#: Text without control characters (compliance.core.params refuses them, naming the parameter),
 #: except the whitespace it strips from both ends.
 #: An empty (or blank) value, which every optional input takes to mean "not given".
 _BLANK = {"type": "string", "pattern": r"^\s*$"}
-#: No bidirectional controls either: they are refused (see compliance.identify).
+#: No bidirectional controls either: they are refused (see compliance.core.identify).
 _NO_CONTROL = (r"^\s*[^\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e"
                r"\u2066-\u2069]*\s*$")
 _DATETIME = {"type": "string", "format": "date-time"}

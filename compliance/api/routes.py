@@ -1,8 +1,8 @@
 """The JSON API, version 1. Fields may be added; none is ever renamed or removed.
 
-Every route here is described in :mod:`compliance.openapi` (served at ``/api/openapi.json`` and
+Every route here is described in :mod:`compliance.api.openapi` (served at ``/api/openapi.json`` and
 read as ``/api/docs``); the test suite fails if the two disagree. Input goes through
-:mod:`compliance.params` like every other interface, so errors name the parameter the same way.
+:mod:`compliance.core.params` like every other interface, so errors name the parameter the same way.
 """
 
 import hashlib
@@ -31,10 +31,9 @@ from compliance.core.params import (
     travel_date,
 )
 from compliance.core.suggest import suggest
-from compliance.core.vocabulary import Scope
+from compliance.core.vocabulary import MAX_LEGS, Scope
 from compliance.data.db import get_dataset
 from compliance.results import api_fields, public_base_url, run_check, tokens, verify
-from compliance.results.tokens import MAX_LEGS
 from compliance.results.verification import verification_fields
 from compliance.web.problems import invalid_parameter, problem
 
@@ -189,7 +188,7 @@ _BOOLEAN_FIELDS = {"ccc", "unlabelled"}
 def _typed_fields(value, path: str, allowed: tuple[str, ...], errors: Errors) -> dict:
     """The fields of a JSON object whose keys are in ``allowed`` and whose values have the
     right JSON type (or null); each other one is an error in ``errors`` and left out. The
-    values themselves are checked by :mod:`compliance.params`."""
+    values themselves are checked by :mod:`compliance.core.params`."""
     if not isinstance(value, dict):
         errors.add(ParamError(path, "must be a JSON object"))
         return {}

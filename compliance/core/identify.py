@@ -1,11 +1,11 @@
 """Identification: from what a traveller typed as the model (and brand) to the model we check.
 
 This runs before every decision (pages, API, widget, CLI, tokens and the staff view all go
-through :func:`compliance.engine.evaluate`, which calls :func:`identify`). People type names,
+through :func:`compliance.core.engine.evaluate`, which calls :func:`identify`). People type names,
 not codes: "Anker PowerCore 10000", "罗马仕 充电宝 PAC20-272", a Cyrillic "А1647". So, in order:
 
 1. **A model number, whole or inside the text**: the input, or one to three adjacent words of
-   it, equal (after :func:`~compliance.normalize.normalize_model`) to a model number of a recall,
+   it, equal (after :func:`~compliance.core.normalize.normalize_model`) to a model number of a recall,
    an alias a recall notice uses for it, or a catalogue model. Look-alike letters are folded.
 2. **A recalled product by name**: the words of the description cover a recalled product's
    name (brand, product line, capacity; any order or case; brand names in other scripts from

@@ -2,7 +2,7 @@
 
 The engine, the input parser and the result layer write what they say with ``_`` and
 ``ngettext`` from here, so they stay plain Python: from the CLI or a test they give the English
-text; inside the app, :mod:`compliance.i18n` installs the reader's catalog with
+text; inside the app, :mod:`compliance.web.i18n` installs the reader's catalog with
 :func:`use_catalog` and the same calls give the reader's language. Nothing here imports Flask.
 """
 

@@ -15,7 +15,7 @@ from importlib.resources import files
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
 
 #: Bidirectional controls reorder what is displayed ("\u202e7461A" shows as "A1647"): input
-#: that contains them is refused rather than compared (see compliance.params).
+#: that contains them is refused rather than compared (see compliance.core.params).
 BIDI_CONTROLS = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 

@@ -1,5 +1,5 @@
 """Turn untrusted input (query strings, form posts, JSON bodies, CLI options) into a
-:class:`~compliance.engine.Device` and :class:`~compliance.engine.Trip`.
+:class:`~compliance.core.engine.Device` and :class:`~compliance.core.engine.Trip`.
 
 Every interface goes through here, so the same bad value gets the same precise message
 everywhere, naming the offending parameter.
@@ -17,6 +17,7 @@ from .capacity import NumberError, read_number
 from .engine import Device, Trip
 from .messages import _, ngettext
 from .normalize import BIDI_CONTROLS
+from .vocabulary import MAX_LEGS
 
 MAX_TEXT = 64
 #: What people type as the model is often the product's whole name ("Anker PowerCore 10000
@@ -30,6 +31,12 @@ MIN_DATE, MAX_DATE = date(2000, 1, 1), date(2100, 12, 31)
 DEVICE_PARAMS = ("model", "brand", "serial", "wh", "mah", "v", "count", "ccc", "unlabelled")
 TRIP_PARAMS = ("airline", "origin", "destination", "date")
 CHECK_PARAMS = DEVICE_PARAMS + TRIP_PARAMS
+#: Trip fields of legs 2..MAX_LEGS: airline2, origin2, destination2, date2, airline3, ...
+EXTRA_LEG_PARAMS = tuple(
+    f"{name}{number}" for number in range(2, MAX_LEGS + 1) for name in TRIP_PARAMS
+)
+#: Every field of the traveller's form (and the embed widget's): the check's and ``lang``.
+FORM_PARAMS = CHECK_PARAMS + EXTRA_LEG_PARAMS + ("lang",)
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _TRUE, _FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off"}
@@ -125,7 +132,7 @@ def _number_message(error: NumberError, raw: str) -> str:
 
 def number(value, param: str, low: float, high: float, field: str | None = None) -> float | None:
     """A capacity or voltage, from a JSON number or from text as people type it (decimal
-    comma or point, thousands separators, a unit): see :func:`compliance.capacity.read_number`
+    comma or point, thousands separators, a unit): see :func:`compliance.core.capacity.read_number`
     for the rules. ``field`` (``wh``, ``mah``, ``v``) picks the box's unit and rule."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -214,13 +221,13 @@ def future_travel_date(value, param: str, today: date) -> date:
 
 def airline_code(value, data: Dataset, param: str = "airline") -> str | None:
     """The IATA code of an airline given by code (``EK``, ``ｅｋ``), ICAO code (``UAE``) or a
-    name that fits one airline only (``Emirates``); see :mod:`compliance.places`."""
+    name that fits one airline only (``Emirates``); see :mod:`compliance.core.places`."""
     return _place_code("airline", value, param, data)
 
 
 def airport_code(value, param: str, data: Dataset) -> str | None:
     """The IATA code of an airport given by code (``DXB``, ``ＰＥＫ``), ICAO code, or a name or
-    city that fits one airport only (``Heathrow``); see :mod:`compliance.places`."""
+    city that fits one airport only (``Heathrow``); see :mod:`compliance.core.places`."""
     return _place_code("airport", value, param, data)
 
 
@@ -309,3 +316,39 @@ def single_values(multidict, allowed: tuple[str, ...]) -> dict:
 
 def _printable(name: str) -> str:
     return _CONTROL.sub("?", name)
+
+
+# --- The form's flights: origin, origin2, ... -------------------------------------------------
+
+
+def leg_field(name: str, index: int) -> str:
+    """The form field of trip field ``name`` on leg ``index`` (0-based): ``origin``,
+    ``origin2``, ..."""
+    return name if index == 0 else f"{name}{index + 1}"
+
+
+def split_leg_param(param: str) -> tuple[str, int]:
+    """(trip field, 1-based leg number) of a form field: ``origin2`` -> ("origin", 2); fields
+    that are not leg fields come back with leg 1."""
+    base = param.rstrip("0123456789")
+    if base in TRIP_PARAMS and base != param and param in EXTRA_LEG_PARAMS:
+        return base, int(param[len(base):])
+    return param, 1
+
+
+def _leg(values: dict, index: int) -> dict:
+    return {name: (values.get(leg_field(name, index)) or "").strip() for name in TRIP_PARAMS}
+
+
+def legs_from_values(values: dict) -> list[dict]:
+    """The legs the traveller filled in, in order, with gaps closed up. A leg counts when any
+    of its fields is filled; with none filled, leg 1 alone (a check without a route)."""
+    legs = [_leg(values, i) for i in range(MAX_LEGS)]
+    filled = [leg for leg in legs if any(leg.values())]
+    return filled or [legs[0]]
+
+
+def form_values(args) -> dict:
+    """Known form fields from a query string, to show the form filled in again. Unknown or
+    repeated parameters are ignored here; the check itself refuses them."""
+    return {key: args.get(key) for key in FORM_PARAMS if args.get(key) is not None}

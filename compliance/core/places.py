@@ -5,7 +5,7 @@ comboboxes and the names the form, the API and the CLI accept in place of a code
 is EK, "Heathrow" is LHR, "首尔" finds ICN and GMP. A name that fits exactly one airline or
 airport is read as its code (and the answer says so, see :func:`readings`); an ambiguous or
 unknown one is refused with the candidates to choose from (:class:`Unresolved`, which
-:mod:`compliance.params` turns into a message naming the field). Nothing here guesses: a unique match is a name, a city or a word of a name
+:mod:`compliance.core.params` turns into a message naming the field). Nothing here guesses: a unique match is a name, a city or a word of a name
 that was typed, never a spelling correction.
 
 Names come from the built database: airlines from OpenFlights corrected by
@@ -213,7 +213,7 @@ def resolve(kind: str, value: str, param: str, data: Dataset) -> tuple[str, dict
     """The code for what was typed in ``param`` (an airline or airport code or name), and a
     reading ``{"param", "typed", "code", "name"}`` when a name was read as a code. Raises
     :class:`Unresolved` with ``candidates`` when the input is not a code we know and no single
-    name fits (:mod:`compliance.params` words the message for the field)."""
+    name fits (:mod:`compliance.core.params` words the message for the field)."""
     airline = kind == "airline"
     table = data.airlines if airline else data.airports
     entries = _airline_entries(data) if airline else _airport_entries(data)

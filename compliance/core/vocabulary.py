@@ -162,3 +162,6 @@ class Confidence(str, Enum):
 #: common nominal voltages used to flag answers that depend on that assumption.
 DEFAULT_CELL_VOLTAGE = 3.7
 CELL_VOLTAGE_RANGE = (3.6, 3.85)
+
+#: The most flights one check (a form, a JSON body, a result token) may hold.
+MAX_LEGS = 8

@@ -36,7 +36,7 @@ class Dataset:
     brands: tuple[str, ...]
     #: Model numbers people may type, for autocomplete: (model_key, model, brand, product, kind)
     model_index: list[tuple]
-    #: Identification's tables for names (see compliance.identify).
+    #: Identification's tables for names (see compliance.core.identify).
     names: NameTables
     #: Full-text search over products, for suggestions while typing.
     search: ProductSearch

@@ -4,7 +4,7 @@
 brand names in other scripts, product names) and codes (model numbers, aliases, folded keys), so
 that a partial word ("powerc"), any order and CJK names ("罗马仕") are found. Words shorter than
 three characters cannot be searched by trigrams; brand names in CJK are mapped to the brand
-first (see :func:`compliance.identify.search_terms`).
+first (see :func:`compliance.core.identify.search_terms`).
 """
 
 import json

@@ -1,7 +1,7 @@
 """The developers page: how to embed the widget and how to call the API, with the v1 promise.
 
 Everything shown is derived from the running configuration and from the API's own description
-(:mod:`compliance.openapi`), so the page cannot advertise a parameter or route that does not
+(:mod:`compliance.api.openapi`), so the page cannot advertise a parameter or route that does not
 exist.
 """
 

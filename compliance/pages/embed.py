@@ -23,17 +23,18 @@ from flask import (
 
 from compliance.core.params import (
     CHECK_PARAMS,
+    EXTRA_LEG_PARAMS,
     ParamError,
     airline_code,
     boolean,
     single_values,
 )
 from compliance.data.db import get_dataset
-from compliance.results import qr
+from compliance.results import qr, run_itinerary_check
 from compliance.results.verification import manual_code_of
 from compliance.web.i18n import _
 from compliance.web.security import embeddable
-from compliance.web.templating import EXTRA_LEG_PARAMS, root_script, run_itinerary_check
+from compliance.web.templating import root_script
 
 bp = Blueprint("embed", __name__)
 

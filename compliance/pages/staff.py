@@ -1,5 +1,6 @@
-"""What gate staff use: manual codes at /v, the scanning screen at /scan with its offline
-files, and the printable result card (the staff view's data: :mod:`compliance.verification`).
+"""What gate staff use: the page a result QR code opens (/r/<token>, with the code as SVG and
+PNG), manual codes at /v, the scanning screen at /scan with its offline files, and the
+printable result card (the staff view's data: :mod:`compliance.results.verification`).
 
 Nothing here decides a verdict: the result is re-evaluated by
 :func:`compliance.results.verify`, which calls the engine. This module only arranges the
@@ -7,10 +8,8 @@ answer for someone who must act on it in seconds at a gate.
 """
 
 import sqlite3
-from datetime import timedelta
 from urllib.parse import urlsplit
 
-import click
 from flask import (
     Blueprint,
     Response,
@@ -22,7 +21,7 @@ from flask import (
     request,
     url_for,
 )
-from flask.cli import with_appcontext
+from flask_babel import get_locale
 
 from compliance.core.identify import offline_tables, recall_status_of
 from compliance.core.normalize import lookalike_pairs
@@ -31,19 +30,27 @@ from compliance.results import (
     codes,
     public_base_url,
     qr,
+    reevaluate,
     result_url,
     secrets,
+    staleness,
     tokens,
     utcnow,
     verify,
 )
+from compliance.results.tokens import InvalidToken
 from compliance.results.verification import (
+    manual_code_of,
     matches_by_place,
     serial_to_check,
     verification_fields,
 )
 from compliance.web.i18n import _
+from compliance.web.pagecache import PageCache
 from compliance.web.templating import root_script
+
+#: Rendered result pages of this process, for repeat views of the same code.
+_result_pages = PageCache()
 
 bp = Blueprint("staff", __name__)
 
@@ -70,7 +77,7 @@ def manual_code_lookup():
     if token is None:
         return render_template("staff/code_unknown.html", code=code, typed=typed[:40],
                                data=get_dataset()), 404
-    return redirect(url_for("web.result", token=token), code=303)
+    return redirect(url_for("staff.result", token=token), code=303)
 
 
 # --- The scanning screen and its offline files -------------------------------------------------
@@ -130,6 +137,68 @@ def service_worker():
     return root_script("sw.js", "no-cache")
 
 
+# --- The page a result QR code opens, and its QR images ----------------------------------
+
+
+def _verified_url(token: str) -> str:
+    """The URL a result's QR code carries, once the token's signature is checked. A QR image
+    shows no verdict, so the claim is not re-evaluated against today's data."""
+    try:
+        tokens.verify(token, secrets())
+    except InvalidToken:
+        abort(400, _("This result code cannot be verified."))
+    return result_url(token.upper())
+
+
+@bp.get("/r/<token>")
+@bp.get("/R/<token>")
+def result(token: str):
+    """The result a QR code opens: the claim re-checked against today's data."""
+    try:
+        claim = tokens.verify(token, secrets())
+    except InvalidToken as error:
+        return render_template("invalid_token.html", reason=str(error),
+                               data=get_dataset()), 400
+    data = get_dataset()
+    now = utcnow()
+    age, stale = staleness(claim, now)
+    key = (token.upper(), data.version, str(get_locale()), request.host_url,
+           age.days if stale else None, now.date())
+    page = _result_pages.get(key)
+    if page is None:
+        verification = reevaluate(claim, token, now)
+        url = result_url(verification.token)
+        page = render_template(
+            "result.html",
+            v=verification,
+            answer=verification.answer,
+            result_url=url,
+            qr_svg=qr.svg(url, _("QR code of this result")),
+            code=manual_code_of(verification.token),
+            staff=verification_fields(verification),
+            data=data,
+        )
+        _result_pages.put(key, page)
+    return page
+
+
+@bp.get("/r/<token>/qr.svg")
+@bp.get("/R/<token>/qr.svg")
+def result_qr_svg(token: str):
+    body = '<?xml version="1.0" encoding="UTF-8"?>\n' + qr.svg(_verified_url(token))
+    response = Response(body, mimetype="image/svg+xml")
+    response.headers["Content-Disposition"] = 'inline; filename="powerbank-result.svg"'
+    return response
+
+
+@bp.get("/r/<token>/qr.png")
+@bp.get("/R/<token>/qr.png")
+def result_qr_png(token: str):
+    response = Response(qr.png(_verified_url(token)), mimetype="image/png")
+    response.headers["Content-Disposition"] = 'inline; filename="powerbank-result.png"'
+    return response
+
+
 # --- The printable card -----------------------------------------------------------------------
 
 
@@ -155,21 +224,8 @@ def result_card(token: str):
     )
 
 
-@click.command("prune-codes")
-@click.option("--days", type=click.IntRange(min=0), default=None,
-              help="Keep codes recorded in the last DAYS days (default: twice "
-                   "RESULT_MAX_AGE_DAYS).")
-@with_appcontext
-def prune_codes_command(days):
-    """Forget manual codes of old results (their QR codes still verify)."""
-    days = 2 * current_app.config["RESULT_MAX_AGE_DAYS"] if days is None else days
-    removed = codes.store().prune(utcnow() - timedelta(days=days))
-    click.echo(f"Removed {removed} manual code(s) recorded more than {days} days ago.")
-
-
 def init_app(app) -> None:
     app.register_blueprint(bp)
-    app.cli.add_command(prune_codes_command)
     app.jinja_env.globals.update(matches_by_place=matches_by_place,
                                  serial_to_check=serial_to_check)
     app.jinja_env.filters["host"] = lambda url: urlsplit(url or "").netloc

@@ -14,7 +14,15 @@ from flask import current_app, g, has_request_context, request, url_for
 from compliance.config import LOCAL_BASE_URL
 from compliance.core.engine import Answer, evaluate_itinerary
 from compliance.core.messages import _
-from compliance.core.params import Errors, ParamError, parse_device, parse_trip
+from compliance.core.params import (
+    DEVICE_PARAMS,
+    Errors,
+    ParamError,
+    leg_field,
+    legs_from_values,
+    parse_device,
+    parse_trip,
+)
 from compliance.core.vocabulary import Notice
 from compliance.data.db import get_dataset
 
@@ -44,18 +52,12 @@ class CheckResult:
         return result_url(self.token)
 
 
-def leg_field(name: str, index: int) -> str:
-    """The form field of trip field ``name`` on leg ``index`` (0-based): ``origin``,
-    ``origin2``, ..."""
-    return name if index == 0 else f"{name}{index + 1}"
-
-
 def run_check(values: dict, legs: list[dict] | None = None,
               now: datetime | None = None, future_only: bool = False,
               field_name=None, errors: Errors | None = None) -> CheckResult:
     """Evaluate raw input values: the device and trip fields in ``values``, or the device in
     ``values`` and one dict of trip fields per leg in ``legs``, each parsed once here. Raises
-    :class:`~compliance.params.ParamError` on bad input, with every bad field in ``errors``,
+    :class:`~compliance.core.params.ParamError` on bad input, with every bad field in ``errors``,
     named ``field_name(name, i)`` (``i`` the leg, None for a device field): by default the
     form's names (``wh``, ``origin``, ``origin2``, ...); the JSON API passes its paths
     (``device.wh``, ``legs[1].origin``) and the ``errors`` it found in the body's shape. ``future_only`` refuses a past travel
@@ -84,6 +86,16 @@ def run_check(values: dict, legs: list[dict] | None = None,
     return CheckResult(answer, tokens.issue(claim, secrets()[0]), now)
 
 
+
+
+def run_itinerary_check(values: dict):
+    """Check the device against every leg of the form. Bad fields raise :class:`ParamError`
+    with every one of them in ``errors``, each leg field named as in the form (``origin2``),
+    so each error is shown next to its own input. A travel date in the past is refused: the
+    traveller checks a flight still to come."""
+    legs = legs_from_values(values)
+    device_values = {k: v for k, v in values.items() if k in DEVICE_PARAMS}
+    return run_check(device_values, legs=legs, future_only=True)
 def date_notices(trips, today: date, rechecked: bool) -> list[list[dict]]:
     """Per leg, the ``travel_date_passed`` notice when its date is before ``today``: answered
     under the rules of that date (a check), or re-checked as if flying today (staff)."""
@@ -146,7 +158,7 @@ def api_fields(result: CheckResult) -> dict:
     return {
         **result.answer.to_dict(),
         "result_url": result.result_url,
-        "qr_svg_url": public_base_url() + url_for("web.result_qr_svg", token=result.token),
+        "qr_svg_url": public_base_url() + url_for("staff.result_qr_svg", token=result.token),
         "issued_at": result.issued_at.isoformat(),
     }
 

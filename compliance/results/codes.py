@@ -1,6 +1,6 @@
 """Manual result codes: the 8 characters under a QR code, resolved back to their token.
 
-A manual code is an HMAC of the token (:func:`compliance.tokens.manual_code`), so it cannot be
+A manual code is an HMAC of the token (:func:`compliance.results.tokens.manual_code`), so it cannot be
 turned back into the token by computation: resolving one needs a record of the tokens this site
 issued. That record is the only state the app writes. Tokens themselves need nothing shared:
 any instance with the key verifies them.
@@ -43,12 +43,14 @@ import weakref
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import click
 from flask import current_app, has_request_context
+from flask.cli import with_appcontext
 from werkzeug.exceptions import TooManyRequests
 
 from compliance.core.messages import _
 
-from . import tokens
+from . import tokens, utcnow
 
 CODE_LENGTH = 8
 #: Room for separators and spaces around a typed code; anything longer is not a code.
@@ -415,3 +417,15 @@ def resolve(code: str, secrets: list) -> str | None:
     if any(tokens.manual_code(token, secret) == code for secret in secrets if secret):
         return token
     return None
+
+
+@click.command("prune-codes")
+@click.option("--days", type=click.IntRange(min=0), default=None,
+              help="Keep codes recorded in the last DAYS days (default: twice "
+                   "RESULT_MAX_AGE_DAYS).")
+@with_appcontext
+def prune_codes_command(days):
+    """Forget manual codes of old results (their QR codes still verify)."""
+    days = 2 * current_app.config["RESULT_MAX_AGE_DAYS"] if days is None else days
+    removed = store().prune(utcnow() - timedelta(days=days))
+    click.echo(f"Removed {removed} manual code(s) recorded more than {days} days ago.")

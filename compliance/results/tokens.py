@@ -19,7 +19,7 @@ from datetime import date, datetime, timezone
 from functools import lru_cache
 
 from compliance.core.engine import Device, Trip
-from compliance.core.vocabulary import Verdict
+from compliance.core.vocabulary import MAX_LEGS, Verdict
 
 FORMAT_VERSION = "1"
 TAG_BYTES = 10
@@ -30,7 +30,6 @@ _EPOCH = date(2000, 1, 1)
 _ISSUE_EPOCH = 1_700_000_000
 _DEVICE_FIELDS = 11
 _TRIP_FIELDS = 4
-MAX_LEGS = 8
 
 
 class InvalidToken(ValueError):

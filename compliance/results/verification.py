@@ -251,8 +251,8 @@ def verification_fields(v: Verification, now: datetime | None = None) -> dict:
         "checked_at": (now or utcnow()).isoformat(),
         "result_url": result_url(v.token),
         "card_url": base + url_for("staff.result_card", token=v.token),
-        "qr_svg_url": base + url_for("web.result_qr_svg", token=v.token),
-        "qr_png_url": base + url_for("web.result_qr_png", token=v.token),
+        "qr_svg_url": base + url_for("staff.result_qr_svg", token=v.token),
+        "qr_png_url": base + url_for("staff.result_qr_png", token=v.token),
     }
 
 

@@ -20,8 +20,8 @@ bp = Blueprint("hygiene", __name__)
 
 #: Endpoints whose pages are one traveller's result or a staff tool: never indexed.
 NOINDEX_ENDPOINTS = frozenset({
-    "web.check", "web.result", "staff.result_card", "staff.manual_code_lookup", "staff.scan",
-    "embed.check",
+    "traveller.check", "staff.result", "staff.result_card", "staff.manual_code_lookup",
+    "staff.scan", "embed.check",
 })
 
 ROBOTS_TXT = """\

@@ -1,7 +1,7 @@
 """The reader's language for every message: the core's (through the hook of
-:mod:`compliance.messages`, installed here) and the templates' (compiled per language).
+:mod:`compliance.core.messages`, installed here) and the templates' (compiled per language).
 
-The engine marks its sentences with ``_`` from :mod:`compliance.messages`, so that pages show
+The engine marks its sentences with ``_`` from :mod:`compliance.core.messages`, so that pages show
 them in the reader's language while the engine itself stays plain Python, usable from the CLI
 and tests without Flask.
 """

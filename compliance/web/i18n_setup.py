@@ -1,5 +1,5 @@
 """Flask-Babel wiring and the message catalogs (which language a reader gets is
-:mod:`compliance.languages`).
+:mod:`compliance.web.languages`).
 
 Only the ``.po`` sources live in ``translations/``; they are compiled to ``.mo`` when the app
 starts (into the instance folder, only when a source changed), so a fresh clone works without a

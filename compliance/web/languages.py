@@ -1,8 +1,8 @@
 """Which language a reader gets: ``lang=`` (the visible switch puts it in every link, so no
 cookie is needed), then the browser's Accept-Language, then English.
 
-Below both :mod:`compliance.i18n` (which asks it for the reader's catalog) and
-:mod:`compliance.i18n_setup` (which wires Flask-Babel to it), so neither imports the other back.
+Below both :mod:`compliance.web.i18n` (which asks it for the reader's catalog) and
+:mod:`compliance.web.i18n_setup` (which wires Flask-Babel to it), so neither imports the other back.
 """
 
 import re

@@ -20,7 +20,7 @@ def problem(status: int, title: str, detail: str, slug: str, **extra):
 
 
 def invalid_parameter(error):
-    """400 for a :class:`~compliance.params.ParamError`, naming the parameter; ``errors``
+    """400 for a :class:`~compliance.core.params.ParamError`, naming the parameter; ``errors``
     lists every bad parameter found (the first is ``param`` and ``detail``)."""
     errors = getattr(error, "errors", None) or [error]
     return problem(

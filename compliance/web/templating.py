@@ -21,43 +21,21 @@ from flask_babel import format_decimal, get_locale
 
 from compliance.core import places
 from compliance.core.capacity import number_rules
-from compliance.core.params import CHECK_PARAMS, DEVICE_PARAMS, TRIP_PARAMS
-from compliance.core.vocabulary import DEFAULT_CELL_VOLTAGE
+from compliance.core.params import (
+    TRIP_PARAMS,
+    leg_field,
+    legs_from_values,
+    split_leg_param,
+)
+from compliance.core.vocabulary import DEFAULT_CELL_VOLTAGE, MAX_LEGS
 from compliance.data.db import get_dataset
-from compliance.results import leg_field, run_check, utcnow
-from compliance.results.tokens import MAX_LEGS
+from compliance.results import utcnow
 
 from .languages import HTML_LANG, LANGUAGES, select_locale
 
-#: Trip fields of legs 2..MAX_LEGS: airline2, origin2, destination2, date2, airline3, ...
-EXTRA_LEG_PARAMS = tuple(
-    f"{name}{number}" for number in range(2, MAX_LEGS + 1) for name in TRIP_PARAMS
-)
-FORM_PARAMS = CHECK_PARAMS + EXTRA_LEG_PARAMS + ("lang",)
 #: A year for files whose URL carries their content hash; an hour for the others.
 VERSIONED_MAX_AGE = 365 * 24 * 3600
 STATIC_MAX_AGE = 3600
-
-
-def split_leg_param(param: str) -> tuple[str, int]:
-    """(trip field, 1-based leg number) of a form field: ``origin2`` -> ("origin", 2); fields
-    that are not leg fields come back with leg 1."""
-    base = param.rstrip("0123456789")
-    if base in TRIP_PARAMS and base != param and param in EXTRA_LEG_PARAMS:
-        return base, int(param[len(base):])
-    return param, 1
-
-
-def _leg(values: dict, index: int) -> dict:
-    return {name: (values.get(leg_field(name, index)) or "").strip() for name in TRIP_PARAMS}
-
-
-def legs_from_values(values: dict) -> list[dict]:
-    """The legs the traveller filled in, in order, with gaps closed up. A leg counts when any
-    of its fields is filled; with none filled, leg 1 alone (a check without a route)."""
-    legs = [_leg(values, i) for i in range(MAX_LEGS)]
-    filled = [leg for leg in legs if any(leg.values())]
-    return filled or [legs[0]]
 
 
 def leg_rows(values: dict) -> list[dict]:
@@ -74,22 +52,6 @@ def leg_rows(values: dict) -> list[dict]:
     ]
 
 
-def form_values(args) -> dict:
-    """Known form fields from a query string, to show the form filled in again. Unknown or
-    repeated parameters are ignored here; the check itself refuses them."""
-    return {key: args.get(key) for key in FORM_PARAMS if args.get(key) is not None}
-
-
-def run_itinerary_check(values: dict):
-    """Check the device against every leg of the form. Bad fields raise :class:`ParamError`
-    with every one of them in ``errors``, each leg field named as in the form (``origin2``),
-    so each error is shown next to its own input. A travel date in the past is refused: the
-    traveller checks a flight still to come."""
-    legs = legs_from_values(values)
-    device_values = {k: v for k, v in values.items() if k in DEVICE_PARAMS}
-    return run_check(device_values, legs=legs, future_only=True)
-
-
 def error_list(error) -> list:
     """Every field error of ``error`` (a :class:`ParamError`), or none."""
     if error is None:
@@ -103,7 +65,7 @@ def today_iso() -> str:
 
 
 def number_rules_json() -> str:
-    """The number grammar of :mod:`compliance.capacity` for the live calculation."""
+    """The number grammar of :mod:`compliance.core.capacity` for the live calculation."""
     return json.dumps(number_rules(), separators=(",", ":"))
 
 
@@ -142,7 +104,7 @@ def language_links() -> list[dict]:
     if request.url_rule is not None and request.endpoint:
         path = url_for(request.endpoint, **(request.view_args or {}))
     else:
-        path = url_for("web.index")
+        path = url_for("traveller.index")
     prefix = f"{path}?{kept}&lang=" if kept else f"{path}?lang="
     return [{"code": code, "name": name, "current": code == current,
              "html_lang": html_lang, "url": prefix + quoted}
