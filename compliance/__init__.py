@@ -33,9 +33,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .data import db
     from .pages import data as data_pages
     from .pages import developers, embed, staff, traveller
-    from .web import errors, hygiene, i18n_setup, security, templating
+    from .web import errors, hygiene, i18n, security, templating
 
-    for module in (i18n_setup, security, db, traveller, staff, templating, data_pages, embed,
+    for module in (i18n, security, db, traveller, staff, templating, data_pages, embed,
                    developers, api, ratelimit, api_http, errors, cli, hygiene):
         module.init_app(app)
     return app

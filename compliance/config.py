@@ -58,7 +58,7 @@ def _in_instance(name: str) -> Callable:
 
 
 def compiled_translations_dir(app) -> Path:
-    """Where the ``.po`` catalogs are compiled at start (see :mod:`compliance.web.i18n_setup`)."""
+    """Where the ``.po`` catalogs are compiled at start (see :mod:`compliance.web.i18n`)."""
     return Path(app.instance_path) / "translations"
 
 
@@ -111,7 +111,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True,
             "Count in process while the limiter store is down."),
     Setting("RATELIMIT_KEY_PREFIX", "powerbank", "Prefix of the limiter's keys in its store."),
-    # Responses (compliance/hygiene.py, Flask-Compress) and languages (compliance/i18n_setup.py).
+    # Responses (compliance/hygiene.py, Flask-Compress) and languages (compliance/i18n.py).
     Setting("COMPRESS_ALGORITHM", ["br", "gzip"], "Response compression, in order of preference."),
     Setting("COMPRESS_STREAMS", False, "Compress streamed responses too."),
     Setting("COMPRESS_MIN_SIZE", 500, "Smaller responses are sent uncompressed."),

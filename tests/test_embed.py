@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from compliance.api.openapi import PROBLEM_TYPES
+from compliance.web.problems import PROBLEM_TYPES
 from tests.conftest import make_app
 
 

@@ -244,7 +244,7 @@ def test_buffered_codes_are_written_at_exit(tmp_path):
     import sys
 
     path = tmp_path / "codes.sqlite"
-    script = ("import sys; from compliance import codes; "
+    script = ("import sys; from compliance.results import codes; "
               f"s = codes.SQLiteCodeStore({str(path)!r}, flush_seconds=3600); "
               "[s.record(f'X{n:07d}', f'T{n}') for n in range(10)]; "
               "assert s.pending() == 10; sys.exit(0)")

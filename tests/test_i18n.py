@@ -8,8 +8,8 @@ from html import unescape
 import pytest
 from babel.messages.pofile import read_po
 
-from compliance.web import i18n_setup
-from compliance.web.i18n_setup import LANGUAGES, SOURCE_DIR, compile_catalogs, extract
+from compliance.web import i18n
+from compliance.web.i18n import LANGUAGES, SOURCE_DIR, compile_catalogs, extract
 
 TRANSLATED = [code for code in LANGUAGES if code != "en"]
 #: Python-format placeholders, the {name} ones filled in by JavaScript, and a literal %%.
@@ -148,6 +148,6 @@ def test_unknown_lang_falls_back_to_the_browser_language(client):
 
 
 def test_lang_aliases_are_understood():
-    assert i18n_setup.canonical_language("zh_Hans_CN") == "zh"
-    assert i18n_setup.canonical_language("KO-kr") == "ko"
-    assert i18n_setup.canonical_language("de") is None
+    assert i18n.canonical_language("zh_Hans_CN") == "zh"
+    assert i18n.canonical_language("KO-kr") == "ko"
+    assert i18n.canonical_language("de") is None

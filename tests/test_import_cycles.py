@@ -122,8 +122,6 @@ APP = {"compliance", "compliance.cli", "compliance.config"}
 KNOWN_WRONG_WAY = {
     ("core.engine", "data.dataset"), ("core.params", "data.dataset"),
     ("core.places", "data.dataset"), ("core.suggest", "data.dataset"),
-    ("results.codes", "api.ratelimit"),
-    ("pages.developers", "api.openapi"),
 }
 
 

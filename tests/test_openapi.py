@@ -12,7 +12,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from compliance.api.openapi import PROBLEM_TYPES, SPEC
+from compliance.api.openapi import SPEC
+from compliance.web.problems import PROBLEM_TYPES
 from tests.conftest import make_app
 
 SPEC_URI = "urn:powerbank-check:openapi"

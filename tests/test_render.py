@@ -9,7 +9,7 @@ import pytest
 
 from compliance import results
 from compliance.web import i18n, templating
-from compliance.web.i18n_setup import LANGUAGES
+from compliance.web.i18n import LANGUAGES
 from tests.conftest import make_app
 
 NOW = datetime.now(timezone.utc).replace(hour=12, minute=0, second=0, microsecond=0)
@@ -166,7 +166,7 @@ def test_template_url_for_is_flasks(app):
 
 
 def test_browser_language_as_werkzeug_picks_it(app):
-    from compliance.web import i18n_setup
+    from compliance.web import i18n
 
     headers = [None, "", "ko-KR,ko;q=0.9", "fr, ja;q=0.5, zh;q=0.6", "zh-TW", "*", "en;q=0",
                "de-CH,de;q=0.9,en;q=0.8", "ja;q=0.1,ko;q=0.1", "xx;;;q=bad, ko", "ZH-hans-CN"]
@@ -175,7 +175,7 @@ def test_browser_language_as_werkzeug_picks_it(app):
             from flask import request
 
             expected = request.accept_languages.best_match(list(LANGUAGES)) or "en"
-            assert i18n_setup.select_locale() == expected, header
+            assert i18n.select_locale() == expected, header
 
 
 def test_template_globals_still_follow_the_environment(app):

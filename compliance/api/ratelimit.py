@@ -156,6 +156,11 @@ def hit_with_retry(limit_text: str, *identifiers: str) -> tuple[bool, int]:
     return allowed, max(1, int(reset_at - time.time()))
 
 
+def count_for_client(limit_text: str, scope: str) -> tuple[bool, int]:
+    """One hit of ``limit_text`` in ``scope`` for this request's client: (allowed, retry)."""
+    return hit_with_retry(limit_text, scope, client_address())
+
+
 def init_app(app) -> None:
     # The settings and their defaults: compliance/config.py.
     for name in ("API_RATE_LIMIT", "API_KEY_RATE_LIMIT", "PAGE_RATE_LIMIT"):
@@ -180,6 +185,8 @@ def init_app(app) -> None:
         headers_enabled=False,
     )
     app.extensions["powerbank_limiter"] = limiter
+    # The per-client cap on new manual codes (compliance.results.codes) counts here too.
+    app.extensions["client_counter"] = count_for_client
     app.register_error_handler(RateLimitExceeded, too_many_requests)
     app.register_error_handler(TooManyRequests, too_many_requests)
     app.after_request(add_rate_limit_headers)

@@ -35,11 +35,10 @@ from compliance.core.vocabulary import MAX_LEGS, Scope
 from compliance.data.db import get_dataset
 from compliance.results import api_fields, public_base_url, run_check, tokens, verify
 from compliance.results.verification import verification_fields
-from compliance.web.problems import invalid_parameter, problem
+from compliance.web.problems import PROBLEM_TYPES, invalid_parameter, problem
 
-from . import ratelimit
 from .http import cached_per_data_version, not_stored
-from .openapi import API_VERSION, PROBLEM_TYPES, SPEC, spec_for
+from .openapi import API_VERSION, SPEC, operations, spec_for
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -488,4 +487,5 @@ def healthz():
 def init_app(app) -> None:
     app.register_blueprint(bp)
     app.add_url_rule("/healthz", "healthz", healthz)
-    ratelimit.init_app(app)
+    # What the API offers, for the page that documents it (pages never import the API).
+    app.extensions["api_operations"] = operations()

@@ -118,8 +118,8 @@ def _recall_import_command(name: str, importer) -> click.Command:
     def command(file: Path | None, url: str | None, checked: str | None):
         _run_recall_import(importer, file, url, checked)
 
-    command.__doc__ = (f"Merge power bank recalls from {importer.AGENCY_NAME} "
-                       f"({importer.FORMAT}) into data/recalls.json.")
+    command.__doc__ = (f"Merge power bank recalls from {importer.AGENCY} ({importer.FORMAT}) "
+                       "into data/recalls.json.")
     return import_group.command(name)(command)
 
 

@@ -1,31 +1,22 @@
 """The developers page: how to embed the widget and how to call the API, with the v1 promise.
 
 Everything shown is derived from the running configuration and from the API's own description
-(:mod:`compliance.api.openapi`), so the page cannot advertise a parameter or route that does not
+(:mod:`compliance.api.openapi`, which the API publishes on the app as ``api_operations``: a
+page never imports the API), so the page cannot advertise a parameter or route that does not
 exist.
 """
 
 from flask import Blueprint, current_app, render_template
 
-from compliance.api.openapi import PATHS, PROBLEM_TYPES
 from compliance.data.db import get_dataset
 from compliance.results import public_base_url
+from compliance.web.problems import PROBLEM_TYPES
 
 bp = Blueprint("developers", __name__)
 
 
 def embed_snippet(base_url: str, airline: str = "EK") -> str:
     return f'<script src="{base_url}/embed.js" data-airline="{airline}"></script>'
-
-
-def api_operations() -> list[dict]:
-    """(method, path, summary, parameter names) of every documented operation."""
-    return [
-        {"method": method.upper(), "path": path, "summary": operation["summary"],
-         "parameters": [p["name"] for p in operation.get("parameters", [])]}
-        for path, methods in PATHS.items()
-        for method, operation in methods.items()
-    ]
 
 
 @bp.get("/developers")
@@ -35,7 +26,7 @@ def page():
         "developers.html",
         base_url=base_url,
         snippet=embed_snippet(base_url),
-        operations=api_operations(),
+        operations=current_app.extensions.get("api_operations", []),
         problem_types=PROBLEM_TYPES,
         rate_limit=current_app.config.get("API_RATE_LIMIT"),
         key_rate_limit=current_app.config.get("API_KEY_RATE_LIMIT"),

@@ -376,15 +376,16 @@ def store():
 
 
 def _charge_client() -> None:
-    """Count one new code for this client; :class:`TooManyCodes` over the cap."""
+    """Count one new code for this client; :class:`TooManyCodes` over the cap. The count is
+    kept by the API's rate limiter, which installs ``client_counter`` on the app."""
     cap = current_app.config["RESULT_CODES_PER_CLIENT_PER_MINUTE"]  # 120; off under tests
     if not cap or not has_request_context():
         return
-    from compliance.api import ratelimit
-
+    count = current_app.extensions.get("client_counter")
+    if count is None:
+        return
     try:
-        allowed, retry = ratelimit.hit_with_retry(f"{int(cap)}/minute", "codes",
-                                                  ratelimit.client_address())
+        allowed, retry = count(f"{int(cap)}/minute", "codes")
     except Exception as error:  # the limiter's store is down: its own limits fail open too
         current_app.logger.warning("manual code cap not counted: %s", error)
         return

@@ -1,25 +1,98 @@
-"""The reader's language for every message: the core's (through the hook of
-:mod:`compliance.core.messages`, installed here) and the templates' (compiled per language).
+"""The reader's language, for every message: which language a reader gets, the core's
+sentences (through the hook of :mod:`compliance.core.messages`, installed here) and the
+templates' (compiled per language), and the message catalogs.
 
-The engine marks its sentences with ``_`` from :mod:`compliance.core.messages`, so that pages show
-them in the reader's language while the engine itself stays plain Python, usable from the CLI
-and tests without Flask.
+Which language: ``lang=`` (the visible switch puts it in every link, so no cookie is needed),
+then the browser's Accept-Language, then English.
+
+The engine marks its sentences with ``_`` from :mod:`compliance.core.messages`, so that pages
+show them in the reader's language while the engine itself stays plain Python, usable from the
+CLI and tests without Flask.
+
+Only the ``.po`` sources live in ``translations/``; they are compiled to ``.mo`` when the app
+starts (into the instance folder, only when a source changed), so a fresh clone works without a
+separate build step. ``flask --app app translate extract|update|compile`` maintains them.
 """
 
+import hashlib
+import os
 import re
+import tempfile
 from collections import ChainMap
+from functools import lru_cache
+from pathlib import Path
 
-from flask import g, has_app_context
+import click
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import g, has_app_context, has_request_context, request
+from flask.cli import AppGroup
 from flask.templating import Environment as FlaskEnvironment
-from flask_babel import get_translations
+from flask_babel import Babel, get_translations
 from jinja2 import pass_eval_context
 from jinja2.ext import Extension
 from markupsafe import Markup
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
-# The core's translation functions, which the web layer uses too (re-exported here).
+from compliance.config import ROOT, compiled_translations_dir
 from compliance.core.messages import N_, SOURCE_LANGUAGE, _, ngettext, use_catalog  # noqa: F401
 
-from .languages import DEFAULT_LANGUAGE, select_locale
+# --- Which language a reader gets -------------------------------------------------------------
+
+
+#: Language code -> its own name, as shown on the switch.
+LANGUAGES = {"en": "English", "zh": "简体中文", "ko": "한국어", "ja": "日本語"}
+#: The HTML ``lang`` value (BCP 47) where it differs from the code.
+HTML_LANG = {"zh": "zh-Hans"}
+DEFAULT_LANGUAGE = "en"
+LANGUAGE_CODES = list(LANGUAGES)
+
+
+def canonical_language(value: str | None) -> str | None:
+    """A supported language code from what people pass as ``lang=``: ``zh``, ``zh-CN``,
+    ``zh_Hans_CN``, ``KO`` all name one of ours; anything else is None."""
+    if not value:
+        return None
+    primary = re.split(r"[-_]", value.strip().lower(), maxsplit=1)[0]
+    return primary if primary in LANGUAGES else None
+
+
+def chosen_language() -> str | None:
+    """The language the reader picked explicitly with ``lang=``, if any."""
+    if not has_request_context():
+        return None
+    return _languages()[0]
+
+
+def select_locale() -> str:
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    return _languages()[1]
+
+
+def _languages() -> tuple[str | None, str]:
+    """(chosen language, selected language) of this request, worked out once per request: a
+    page asks some ten times (links, the switch, the catalog, ``<html lang>``)."""
+    current = request._get_current_object()
+    known = getattr(current, "_compliance_languages", None)
+    if known is None or known[0] is not current.args:
+        chosen = canonical_language(current.args.get("lang"))
+        selected = chosen or _browser_language(current.headers.get("Accept-Language"))
+        known = current._compliance_languages = (current.args, chosen, selected)
+    return known[1], known[2]
+
+
+@lru_cache(maxsize=1024)
+def _browser_language(header: str | None) -> str:
+    """Our language for an Accept-Language header, as ``request.accept_languages.best_match``
+    gives it (parsed once per distinct header: browsers send a handful of them)."""
+    accepted = parse_accept_header(header, LanguageAccept)
+    return accepted.best_match(LANGUAGE_CODES) or DEFAULT_LANGUAGE
+
+
+# --- The reader's catalog, in Python and in templates -----------------------------------------
 
 
 def catalog():
@@ -162,3 +235,112 @@ class InlineTranslations(Extension):
             return match.group(0) if _UNSAFE_INLINE.search(text) else text
 
         return _LITERAL_MESSAGE.sub(inline, source)
+
+
+# --- Flask-Babel, the catalogs and `flask translate` ------------------------------------------
+
+
+SOURCE_DIR = ROOT / "translations"
+POT_FILE = SOURCE_DIR / "messages.pot"
+BABEL_CFG = ROOT / "babel.cfg"
+DOMAIN = "messages"
+#: Keywords marking messages in Python and templates (``N_`` marks without translating).
+KEYWORDS = ("_", "N_", "gettext", "ngettext:1,2", "lazy_gettext")
+
+
+def compile_catalogs(source_dir: Path, target_dir: Path) -> list[str]:
+    """Compile every ``<lang>/LC_MESSAGES/messages.po`` under ``source_dir`` whose compiled
+    copy under ``target_dir`` is missing or was made from other text. Returns the languages
+    compiled. Each ``.mo`` is written to a temporary file and renamed, so concurrent app starts
+    never read half a catalog."""
+    compiled = []
+    for po_path in sorted(source_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        language = po_path.parent.parent.name
+        source = po_path.read_bytes()
+        digest = hashlib.sha256(source).hexdigest()
+        out_dir = target_dir / language / "LC_MESSAGES"
+        mo_path, stamp_path = out_dir / f"{DOMAIN}.mo", out_dir / f"{DOMAIN}.sha256"
+        if mo_path.exists() and stamp_path.exists() and stamp_path.read_text() == digest:
+            continue
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle, locale=language, domain=DOMAIN)
+        for path, text in ((mo_path, None), (stamp_path, digest)):
+            fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as out:
+                if text is None:
+                    write_mo(out, catalog)
+                else:
+                    out.write(text.encode())
+            os.replace(tmp, path)
+        compiled.append(language)
+    return compiled
+
+
+def compiled_dir(app) -> Path:
+    return compiled_translations_dir(app)
+
+
+def _pybabel(*args: str) -> None:
+    CommandLineInterface().run(["pybabel", "--quiet", *args])
+
+
+def extract(pot_file: Path = POT_FILE) -> None:
+    """Collect every marked message of the Python code and the templates into ``pot_file``."""
+    keywords = [arg for keyword in KEYWORDS for arg in ("-k", keyword)]
+    _pybabel("extract", "-F", str(BABEL_CFG), "--no-default-keywords", *keywords,
+             "--no-location", "--sort-output", "--project", "powerbank-flight-check",
+             "-o", str(pot_file), str(ROOT))
+
+
+@click.group("translate", cls=AppGroup, help="Maintain the message catalogs in translations/.")
+def translate_cli():
+    pass
+
+
+@translate_cli.command("extract", help="Write translations/messages.pot from code and templates.")
+def extract_command():
+    extract()
+    click.echo(f"wrote {POT_FILE.relative_to(ROOT)}")
+
+
+@translate_cli.command("update", help="Extract, then merge new messages into every language.")
+def update_command():
+    extract()
+    _pybabel("update", "-i", str(POT_FILE), "-d", str(SOURCE_DIR), "--no-fuzzy-matching",
+             "--ignore-obsolete", "--no-wrap")
+    for language in LANGUAGES:
+        po_path = SOURCE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+        if po_path.exists():
+            with po_path.open("rb") as handle:
+                catalog = read_po(handle)
+            todo = sum(1 for m in catalog if m.id and (not m.string or m.fuzzy))
+            click.echo(f"{language}: {todo} messages to translate")
+
+
+@translate_cli.command("init", help="Start the catalog of a new language, e.g. 'init fr'.")
+@click.argument("language")
+def init_command(language):
+    _pybabel("init", "-i", str(POT_FILE), "-d", str(SOURCE_DIR), "-l", language, "--no-wrap")
+
+
+@translate_cli.command("compile", help="Compile changed catalogs (the app also does at start).")
+def compile_command():
+    from flask import current_app
+
+    done = compile_catalogs(SOURCE_DIR, compiled_dir(current_app))
+    click.echo(f"compiled: {', '.join(done) or 'nothing changed'}")
+
+
+def init_app(app) -> None:
+    target = compiled_dir(app)
+    compile_catalogs(SOURCE_DIR, target)
+    if "jinja_env" not in app.__dict__:  # not yet made: make it the per-language kind
+        app.jinja_environment = LanguageEnvironment
+    Babel(app, locale_selector=select_locale)
+    install_in_templates(app)
+    app.cli.add_command(translate_cli)
+    app.jinja_env.globals.update(
+        html_lang=lambda: HTML_LANG.get(select_locale(), select_locale()),
+        chosen_language=chosen_language,
+    )

@@ -31,7 +31,7 @@ from compliance.core.vocabulary import DEFAULT_CELL_VOLTAGE, MAX_LEGS
 from compliance.data.db import get_dataset
 from compliance.results import utcnow
 
-from .languages import HTML_LANG, LANGUAGES, select_locale
+from .i18n import HTML_LANG, LANGUAGES, select_locale
 
 #: A year for files whose URL carries their content hash; an hour for the others.
 VERSIONED_MAX_AGE = 365 * 24 * 3600

@@ -33,7 +33,7 @@ AGENCY = "CPSC"
 AGENCY_NAME = "U.S. Consumer Product Safety Commission"
 API_URL = "https://www.saferproducts.gov/RestWebServices/Recall"
 #: What ``flask data import cpsc`` reads, and an example of its ``--url``.
-FORMAT = "a CPSC Recalls API JSON file"
+FORMAT = "Recalls API JSON"
 URL_HELP = ("e.g. https://www.saferproducts.gov/RestWebServices/Recall?ProductName=power%20bank"
             " (format=json is added).")
 #: More records than this means the API probably ignored a misspelled parameter and sent the

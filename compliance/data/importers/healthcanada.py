@@ -36,7 +36,7 @@ AGENCY_NAME = "Health Canada"
 SITE = "https://healthycanadians.gc.ca"
 API_URL = SITE + "/recall-alert-rappel-avis/api"
 #: What ``flask data import healthcanada`` reads, and an example of its ``--url``.
-FORMAT = "Health Canada recall details, JSON"
+FORMAT = "recall details as JSON"
 URL_HELP = ("A detail URL (.../api/66370/en) or a search URL"
             " (.../api/search?search=power%20bank&lang=en&cat=4), whose power bank items'"
             " details are fetched.")
