@@ -44,11 +44,14 @@ from bench.workload import (  # noqa: E402
     name_queries,
     synthetic_models,
 )
-from compliance.core.engine import Device, Trip  # noqa: E402
+from compliance.core.model import (  # noqa: E402
+    Device,
+    Trip,
+)
 from compliance.core.normalize import normalize_model  # noqa: E402
 from compliance.core.vocabulary import Verdict  # noqa: E402
 from compliance.data.build import build_database  # noqa: E402
-from compliance.data.dataset import Dataset  # noqa: E402
+from compliance.data.dataset import load_dataset
 from compliance.results import qr, tokens  # noqa: E402
 
 SECRET = "benchmark-secret-not-for-production"
@@ -394,7 +397,7 @@ def autocomplete(workdir: Path, args) -> dict:
     started = time.perf_counter()
     build_database(data_dir, db_path)
     build_s = time.perf_counter() - started
-    data = Dataset.load(db_path)
+    data = load_dataset(db_path)
     rng = random.Random(5)
     typed = [m[1] for m in rng.sample(data.model_index, 2000)]
     by_code = [t[: rng.randint(1, min(len(t), 7))] for t in typed]
@@ -869,7 +872,7 @@ def main(argv=None) -> int:
     try:
         db_path = workdir / "db" / "compliance.sqlite"
         build_database(ROOT / "data", db_path)
-        inputs = Inputs(Dataset.load(db_path))
+        inputs = Inputs(load_dataset(db_path))
         qr_fig = costs = runs = auto = load = None
         if not args.load_only:
             print("QR and in-process microbenchmarks ...", flush=True)

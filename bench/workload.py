@@ -9,7 +9,7 @@ import random
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from compliance.data.dataset import Dataset
+from compliance.core.model import Dataset
 
 #: Busy airports; only those present in the dataset's airport table are used.
 AIRPORTS = ("DXB", "LHR", "PVG", "PEK", "CAN", "HKG", "SIN", "ICN", "NRT", "HND", "SYD", "JFK",

@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from compliance import create_app
+from compliance.core.model import Dataset
 from compliance.data.build import build_database
-from compliance.data.dataset import Dataset
+from compliance.data.dataset import load_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
@@ -23,7 +24,7 @@ def built_db(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def dataset(built_db) -> Dataset:
-    return Dataset.load(built_db)
+    return load_dataset(built_db)
 
 
 def make_app(db_path: Path, **config):

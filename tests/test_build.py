@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 
 from compliance.data.build import DataError, build_database, load_sources
-from compliance.data.dataset import Dataset
+from compliance.data.dataset import load_dataset
 
 from .conftest import make_app
 
@@ -82,7 +82,7 @@ def test_a_bad_file_never_replaces_a_good_database(data_copy, tmp_path):
     with pytest.raises(DataError):
         build_database(data_copy, db)
     assert db.read_bytes() == before
-    assert Dataset.load(db).version == good.data_version
+    assert load_dataset(db).version == good.data_version
     assert not list(tmp_path.glob("*.tmp"))
 
 

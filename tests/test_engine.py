@@ -4,13 +4,8 @@ from datetime import date
 
 import pytest
 
-from compliance.core.engine import (
-    Device,
-    Trip,
-    applicable_rules,
-    describe_route,
-    evaluate,
-)
+from compliance.core.engine import applicable_rules, describe_route, evaluate
+from compliance.core.model import Device, Trip
 from compliance.core.normalize import normalize_model
 from compliance.core.vocabulary import Verdict
 

@@ -214,15 +214,16 @@ def test_the_aliases_file_is_validated_naming_the_field(data_copy, tmp_path):
 def test_a_recall_alias_identifies_the_model(data_copy, tmp_path, dataset):
     from datetime import date
 
-    from compliance.core.engine import Device, Trip, evaluate
-    from compliance.data.dataset import Dataset
+    from compliance.core.engine import evaluate
+    from compliance.core.model import Device, Trip
+    from compliance.data.dataset import load_dataset
 
     recalls = json.loads((data_copy / "recalls.json").read_text())
     recall = next(r for r in recalls if r["recall_id"] == "cpsc-2023-03-anker-535-a1366")
     recall["aliases"] = ["A1366-TYPO9"]
     (data_copy / "recalls.json").write_text(json.dumps(recalls))
     build_database(data_copy, tmp_path / "db.sqlite")
-    data = Dataset.load(tmp_path / "db.sqlite")
+    data = load_dataset(tmp_path / "db.sqlite")
     answer = evaluate(Device(model="a1366 typo9"), Trip(date(2026, 11, 20)), data)
     assert answer.recall["status"] == "recalled"
     assert answer.recall["matches"][0]["match"] == "alias"

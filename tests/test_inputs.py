@@ -312,7 +312,7 @@ def test_mah_just_over_a_limit_is_not_rounded_down(client):
 def test_tokens_of_the_older_three_decimal_format_still_verify(monkeypatch):
     from datetime import datetime, timezone
 
-    from compliance.core.engine import Device, Trip
+    from compliance.core.model import Device, Trip
     from compliance.core.vocabulary import Verdict
 
     from .conftest import TEST_SECRET

@@ -15,7 +15,7 @@ import pytest
 from bench.servers import Gunicorn, Nginx, http_get, run_wrk
 from bench.workload import Inputs, load_mix
 from compliance.data.build import build_database
-from compliance.data.dataset import Dataset
+from compliance.data.dataset import load_dataset
 
 from .conftest import ROOT
 
@@ -89,7 +89,7 @@ def test_rebuild_under_load_swaps_atomically_and_a_failed_build_keeps_serving(
             built = flask_data_build(data_copy, db_path)
             assert built.returncode == 0, built.stdout + built.stderr
             rebuilt_at = time.monotonic()
-            new_version = Dataset.load(db_path).version
+            new_version = load_dataset(db_path).version
             assert new_version != old_version
             wait_for_requests(hammer, 60)
 
@@ -119,7 +119,7 @@ def test_rebuild_under_load_swaps_atomically_and_a_failed_build_keeps_serving(
 def test_short_load_has_no_server_errors(built_db, tmp_path):
     """A 5-second version of the benchmark's load test (./run bench --load runs 60 s)."""
     assert shutil.which("wrk"), "wrk is not installed: ./run test installs it"
-    inputs = Inputs(Dataset.load(built_db), seed=11)
+    inputs = Inputs(load_dataset(built_db), seed=11)
     with Gunicorn(built_db, SECRET, workers=2) as server:
         result_paths = []
         for query in inputs.distinct_check_queries(20):

@@ -8,7 +8,7 @@ import os
 import random
 from datetime import date, datetime, timezone
 
-from compliance.core.engine import Device, Trip
+from compliance.core.model import Device, Trip
 from compliance.core.vocabulary import Verdict
 from compliance.results import tokens
 

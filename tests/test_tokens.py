@@ -7,7 +7,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from compliance.core.engine import Device, Trip
+from compliance.core.model import Device, Trip
 from compliance.core.vocabulary import Verdict
 from compliance.results import qr, tokens
 

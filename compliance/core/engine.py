@@ -5,14 +5,12 @@ decides a verdict. The function reads only its arguments, so the same claim chec
 same data version always gives the same answer.
 """
 
-from dataclasses import dataclass, field
 from datetime import date
-
-from compliance.data.dataset import Dataset
 
 from .capacity import Capacity, WhSource, resolve_capacity, wh_from_mah
 from .identify import RECALL_SEVERITY, Identification, identify
 from .messages import N_, _, ngettext
+from .model import Answer, Dataset, Device, Finding, Trip
 from .normalize import normalize_serial
 from .regions import in_region
 from .vocabulary import (
@@ -29,75 +27,6 @@ from .vocabulary import (
     Verdict,
     strictest,
 )
-
-
-@dataclass(frozen=True)
-class Device:
-    model: str | None = None
-    brand: str | None = None
-    serial: str | None = None
-    wh: float | None = None
-    mah: float | None = None
-    v: float | None = None
-    count: int = 1
-    #: Whether it bears China's CCC mark; None = the traveller did not say.
-    ccc: bool | None = None
-    #: The traveller says the capacity label is missing or unreadable.
-    unlabelled: bool = False
-
-
-@dataclass(frozen=True)
-class Trip:
-    date: date
-    airline: str | None = None
-    origin: str | None = None
-    destination: str | None = None
-
-
-@dataclass
-class Finding:
-    """What one rule (or the recall check) says about this device on this trip."""
-
-    verdict: Verdict
-    why: str
-    conditions: dict = field(default_factory=dict)
-    missing: list = field(default_factory=list)
-
-
-@dataclass
-class Answer:
-    verdict: Verdict
-    headline: str
-    device: dict
-    recall: dict
-    conditions: list
-    reasons: list
-    missing: list
-    trip: dict
-    data_version: str
-    #: For an itinerary: every leg's own answer, in order, and the index of the deciding leg.
-    legs: list["Answer"] | None = None
-    strictest_leg: int | None = None
-    #: What the answer says about its own coverage: ``{"code": Notice, "text": ..., **params}``.
-    notices: list = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        fields = {
-            "verdict": self.verdict.value,
-            "headline": self.headline,
-            "device": self.device,
-            "recall": self.recall,
-            "conditions": self.conditions,
-            "reasons": self.reasons,
-            "missing": self.missing,
-            "trip": self.trip,
-            "data_version": self.data_version,
-            "notices": self.notices,
-        }
-        if self.legs is not None:
-            fields["strictest_leg"] = self.strictest_leg
-            fields["legs"] = [leg.to_dict() for leg in self.legs]
-        return fields
 
 
 def evaluate(device: Device, trip: Trip, data: Dataset) -> Answer:

@@ -10,12 +10,10 @@ import re
 import unicodedata
 from datetime import date
 
-from compliance.data.dataset import Dataset
-
 from . import places
 from .capacity import NumberError, read_number
-from .engine import Device, Trip
 from .messages import _, ngettext
+from .model import Dataset, Device, Trip
 from .normalize import BIDI_CONTROLS
 from .vocabulary import MAX_LEGS
 

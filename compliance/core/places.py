@@ -18,7 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from compliance.data.dataset import Dataset
+from .model import Dataset
 
 #: Scores of a match, best first; a name is read as a code only from a unique match of at least
 #: ``RESOLVES``: an exact code, name or city, the start of a name, or a whole word of it.

@@ -10,9 +10,8 @@ has several model numbers, is one row; a recalled one says so with the check's o
 
 from bisect import bisect_left
 
-from compliance.data.dataset import Dataset
-
 from .identify import recall_status_of, search_terms, significant_words
+from .model import Dataset
 from .normalize import fold, normalize_model
 
 

@@ -25,7 +25,7 @@ from compliance.core.normalize import brand_keys, fold, normalize_model
 from compliance.core.vocabulary import AppliesTo, Scope
 
 from . import schemas
-from .dataset import Dataset
+from .dataset import load_dataset
 
 DATA_FILES = ("recalls.json", "rules.json", "models.json", "airlines.csv", "aliases.json",
               "airline_overrides.csv", "airport_traffic.csv")
@@ -96,7 +96,7 @@ def build_database(data_dir: Path, db_path: Path) -> BuildReport:
     try:
         version = _data_version(sources, source_hash(data_dir))
         counts = _write(tmp, sources, version, source_hash(data_dir))
-        Dataset.load(tmp)
+        load_dataset(tmp)
         os.chmod(tmp, 0o644)
         os.replace(tmp, db_path)
     finally:

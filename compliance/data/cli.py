@@ -133,7 +133,7 @@ for _name, _importer in RECALL_IMPORTERS.items():
               "the issuer's own page, and the share of official sources per kind.")
 def report_command(list_sources: bool):
     """Every source: how many records, verified vs partial, oldest and newest check date."""
-    from compliance.data.report import (
+    from .report import (
         format_report,
         format_sources_report,
         raw_records,
@@ -160,7 +160,7 @@ def diff_command(old: Path, new: Path, checks_file: Path):
 
     The sample checks are a required file: runtime code never reads tests/, which the
     container image leaves out."""
-    from compliance.data.diff import diff_data, format_diff, load_checks
+    from .diff import diff_data, format_diff, load_checks
 
     try:
         result = diff_data(old, new, load_checks(checks_file))

@@ -10,132 +10,96 @@ import os
 import re
 import sqlite3
 import threading
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from compliance.core.identify import NameTables, name_tables
+from compliance.core.identify import name_tables
+from compliance.core.model import Dataset
 from compliance.core.normalize import brand_keys, normalize_model
 
 from .search import ProductSearch
 
-_NOT_YET = object()
+
+def load_dataset(path: Path) -> Dataset:
+    """The database at ``path`` (opened read-only), read into memory."""
+    uri = f"file:{Path(path).resolve()}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True)
+    try:
+        return _from_connection(conn, ProductSearch(uri))
+    finally:
+        conn.close()
 
 
-@dataclass(frozen=True)
-class Dataset:
-    version: str
-    recalls: list[dict]
-    recalls_by_model: dict[str, list[dict]]
-    #: Model spellings that recall notices use besides the model numbers ("PPXCW06").
-    recall_aliases: dict[str, list[dict]]
-    rules: list[dict]
-    airlines: dict[str, dict]
-    airports: dict[str, dict]
-    catalogue: dict[str, dict]
-    brands: tuple[str, ...]
-    #: Model numbers people may type, for autocomplete: (model_key, model, brand, product, kind)
-    model_index: list[tuple]
-    #: Identification's tables for names (see compliance.core.identify).
-    names: NameTables
-    #: Full-text search over products, for suggestions while typing.
-    search: ProductSearch
-    #: Results the engine derives from this data alone (e.g. the rules in force on a date),
-    #: kept for the life of this dataset; a reloaded dataset starts with an empty one.
-    memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
-
-    def remembered(self, table: str, key, compute, size: int):
-        """``compute()``, kept in this dataset's memo ``table`` under ``key``: worked out once
-        per dataset; at most ``size`` entries per table (it starts afresh when full), so that
-        varied input cannot grow it without bound."""
-        memo = self.memo.setdefault(table, {})
-        found = memo.get(key, _NOT_YET)
-        if found is _NOT_YET:
-            if len(memo) >= size:
-                memo.clear()
-            found = memo[key] = compute()
-        return found
-
-    @classmethod
-    def load(cls, path: Path) -> "Dataset":
-        uri = f"file:{Path(path).resolve()}?mode=ro"
-        conn = sqlite3.connect(uri, uri=True)
-        try:
-            return cls._from_connection(conn, ProductSearch(uri))
-        finally:
-            conn.close()
-
-    @classmethod
-    def _from_connection(cls, conn: sqlite3.Connection, search: ProductSearch) -> "Dataset":
-        meta = dict(conn.execute("select key, value from meta"))
-        recalls = [json.loads(r) for (r,) in conn.execute("select record from recalls")]
-        catalogue = _catalogue(conn)
-        brands = brand_keys({"recalls": recalls, "models": list(catalogue.values())})
-        by_id = {}
-        for recall in recalls:
-            recall.setdefault("serial_patterns", [])
-            recall.setdefault("remedy_url", None)
-            recall.setdefault("units", None)
-            recall.setdefault("source_kind", None)
-            recall.setdefault("kind", "recall")
-            recall.setdefault("aliases", [])
-            for pattern in recall["serial_patterns"]:
-                pattern["compiled"] = re.compile(pattern["regex"])
-                pattern["models_norm"] = {
-                    normalize_model(m, brands) for m in pattern.get("models", [])
-                }
-            by_id[recall["recall_id"]] = recall
-        recalls_by_model: dict[str, list[dict]] = {}
-        recall_aliases: dict[str, list[dict]] = {}
-        model_index = []
-        for recall_id, model, key, match in conn.execute(
-            "select recall_id, model, model_key, match from recall_models order by model_key"
-        ):
-            recall = by_id[recall_id]
-            (recalls_by_model if match == "model" else recall_aliases).setdefault(
-                key, []).append(recall)
-            model_index.append((key, model, recall["brand"], recall["product"], "recall"))
-        rules = []
-        for (text,) in conn.execute("select record from rules"):
-            rule = json.loads(text)
-            rule["effective_from"] = _date(rule["effective_from"])
-            rule["checked"] = _date(rule["checked"])
-            rule.setdefault("source_kind", None)
-            rules.append(rule)
-        for key, record in catalogue.items():
-            model_index.append((key, record["model"], record["brand"], record["product"],
-                                "catalogue"))
-        model_index.sort()
-        airlines = {
-            row[0]: {"iata": row[0], "icao": row[1], "name": row[2], "country": row[3],
-                     "has_rules": bool(row[4]), "name_source": row[5], "names": row[6],
-                     "website": row[7], "source_url": row[8]}
-            for row in conn.execute(
-                "select iata, icao, name, country, has_rules, name_source, names, website, "
-                "source_url from airlines order by iata"
-            )
-        }
-        airports = {
-            row[0]: {"iata": row[0], "name": row[1], "city": row[2], "country": row[3],
-                     "icao": row[4], "names": row[5], "population": row[6], "flights": row[7]}
-            for row in conn.execute("select iata, name, city, country, icao, names, population, "
-                                    "flights from airports")
-        }
-        (aliases,) = conn.execute("select record from aliases").fetchone()
-        return cls(
-            version=meta["data_version"],
-            recalls=recalls,
-            recalls_by_model=recalls_by_model,
-            recall_aliases=recall_aliases,
-            rules=rules,
-            airlines=airlines,
-            airports=airports,
-            catalogue=catalogue,
-            brands=brands,
-            model_index=model_index,
-            names=name_tables(recalls, catalogue, json.loads(aliases)),
-            search=search,
+def _from_connection(conn: sqlite3.Connection, search: ProductSearch) -> Dataset:
+    meta = dict(conn.execute("select key, value from meta"))
+    recalls = [json.loads(r) for (r,) in conn.execute("select record from recalls")]
+    catalogue = _catalogue(conn)
+    brands = brand_keys({"recalls": recalls, "models": list(catalogue.values())})
+    by_id = {}
+    for recall in recalls:
+        recall.setdefault("serial_patterns", [])
+        recall.setdefault("remedy_url", None)
+        recall.setdefault("units", None)
+        recall.setdefault("source_kind", None)
+        recall.setdefault("kind", "recall")
+        recall.setdefault("aliases", [])
+        for pattern in recall["serial_patterns"]:
+            pattern["compiled"] = re.compile(pattern["regex"])
+            pattern["models_norm"] = {
+                normalize_model(m, brands) for m in pattern.get("models", [])
+            }
+        by_id[recall["recall_id"]] = recall
+    recalls_by_model: dict[str, list[dict]] = {}
+    recall_aliases: dict[str, list[dict]] = {}
+    model_index = []
+    for recall_id, model, key, match in conn.execute(
+        "select recall_id, model, model_key, match from recall_models order by model_key"
+    ):
+        recall = by_id[recall_id]
+        (recalls_by_model if match == "model" else recall_aliases).setdefault(
+            key, []).append(recall)
+        model_index.append((key, model, recall["brand"], recall["product"], "recall"))
+    rules = []
+    for (text,) in conn.execute("select record from rules"):
+        rule = json.loads(text)
+        rule["effective_from"] = _date(rule["effective_from"])
+        rule["checked"] = _date(rule["checked"])
+        rule.setdefault("source_kind", None)
+        rules.append(rule)
+    for key, record in catalogue.items():
+        model_index.append((key, record["model"], record["brand"], record["product"],
+                            "catalogue"))
+    model_index.sort()
+    airlines = {
+        row[0]: {"iata": row[0], "icao": row[1], "name": row[2], "country": row[3],
+                 "has_rules": bool(row[4]), "name_source": row[5], "names": row[6],
+                 "website": row[7], "source_url": row[8]}
+        for row in conn.execute(
+            "select iata, icao, name, country, has_rules, name_source, names, website, "
+            "source_url from airlines order by iata"
         )
+    }
+    airports = {
+        row[0]: {"iata": row[0], "name": row[1], "city": row[2], "country": row[3],
+                 "icao": row[4], "names": row[5], "population": row[6], "flights": row[7]}
+        for row in conn.execute("select iata, name, city, country, icao, names, population, "
+                                "flights from airports")
+    }
+    (aliases,) = conn.execute("select record from aliases").fetchone()
+    return Dataset(
+        version=meta["data_version"],
+        recalls=recalls,
+        recalls_by_model=recalls_by_model,
+        recall_aliases=recall_aliases,
+        rules=rules,
+        airlines=airlines,
+        airports=airports,
+        catalogue=catalogue,
+        brands=brands,
+        model_index=model_index,
+        names=name_tables(recalls, catalogue, json.loads(aliases)),
+        search=search,
+    )
 
 
 def _catalogue(conn: sqlite3.Connection) -> dict[str, dict]:
@@ -179,6 +143,6 @@ class DatasetCache:
         if stamp != self._stamp:
             with self._lock:
                 if stamp != self._stamp:
-                    self._dataset = Dataset.load(self.path)
+                    self._dataset = load_dataset(self.path)
                     self._stamp = stamp
         return self._dataset

@@ -5,8 +5,10 @@ from pathlib import Path
 from flask import Flask, current_app
 from werkzeug.exceptions import ServiceUnavailable
 
+from compliance.core.model import Dataset
+
 from .build import DataError, build_database, source_hash
-from .dataset import Dataset, DatasetCache
+from .dataset import DatasetCache
 
 
 def init_app(app: Flask) -> None:

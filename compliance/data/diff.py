@@ -14,10 +14,11 @@ from datetime import date
 from pathlib import Path
 
 from compliance.core.engine import evaluate
+from compliance.core.model import Dataset
 from compliance.core.params import ParamError, parse_device, parse_trip
 
 from .build import build_database
-from .dataset import Dataset
+from .dataset import load_dataset
 from .report import raw_records
 
 ID_FIELDS = {"recalls": "recall_id", "rules": "rule_id", "models": None}
@@ -101,7 +102,7 @@ def diff_data(old_path: Path, new_path: Path, checks: list[dict]) -> DataDiff:
         old_db = _snapshot(old_path, Path(scratch), "old")
         new_db = _snapshot(new_path, Path(scratch), "new")
         old_records, new_records = raw_records(old_db), raw_records(new_db)
-        old_data, new_data = Dataset.load(old_db), Dataset.load(new_db)
+        old_data, new_data = load_dataset(old_db), load_dataset(new_db)
     records = {kind: compare_records(kind, old_records[kind], new_records[kind])
                for kind in ID_FIELDS}
     flips = []

@@ -12,8 +12,9 @@ from urllib.parse import urlsplit
 from flask import current_app, g, has_request_context, request, url_for
 
 from compliance.config import LOCAL_BASE_URL
-from compliance.core.engine import Answer, evaluate_itinerary
+from compliance.core.engine import evaluate_itinerary
 from compliance.core.messages import _
+from compliance.core.model import Answer
 from compliance.core.params import (
     DEVICE_PARAMS,
     Errors,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import lru_cache
 
-from compliance.core.engine import Device, Trip
+from compliance.core.model import Device, Trip
 from compliance.core.vocabulary import MAX_LEGS, Verdict
 
 FORMAT_VERSION = "1"

@@ -13,8 +13,8 @@ from datetime import datetime
 from flask import current_app, url_for
 
 from compliance.core.capacity import WhSource
-from compliance.core.engine import Answer
 from compliance.core.messages import _
+from compliance.core.model import Answer
 from compliance.core.vocabulary import (
     DEFAULT_CELL_VOLTAGE,
     Condition,
