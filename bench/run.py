@@ -232,7 +232,7 @@ def render_cost(db_path: Path, inputs: Inputs, n: int = 200, profiler=None) -> d
                 if profiler is not None and index >= 20:
                     profiler.enable()
                 started = time.perf_counter()
-                render_template("check.html", **context)
+                render_template("traveller/check.html", **context)
                 if index >= 20:  # after the warm-up
                     timings.append((time.perf_counter() - started) * 1000)
                 if profiler is not None:

@@ -476,7 +476,7 @@ def openapi():
 @bp.get("/docs")
 def docs():
     """The spec as a readable page, rendered on the server (no JavaScript, no CDN)."""
-    return render_template("api_docs.html", spec=spec_for(public_base_url()),
+    return render_template("site/api_docs.html", spec=spec_for(public_base_url()),
                            problem_types=PROBLEM_TYPES, data=get_dataset())
 
 

@@ -93,7 +93,7 @@ def _download(body: str, mimetype: str, version: str) -> Response:
 def index():
     exports = _exports()
     return render_template(
-        "data.html",
+        "site/data.html",
         summary=exports["summary"],
         licence_name=LICENCE_NAME,
         licence_url=LICENCE_URL,

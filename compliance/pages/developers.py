@@ -23,7 +23,7 @@ def embed_snippet(base_url: str, airline: str = "EK") -> str:
 def page():
     base_url = public_base_url()
     return render_template(
-        "developers.html",
+        "site/developers.html",
         base_url=base_url,
         snippet=embed_snippet(base_url),
         operations=current_app.extensions.get("api_operations", []),

@@ -109,7 +109,7 @@ def _option_error(error: ParamError):
     """A bad widget option is the embedder's mistake: say so plainly inside the frame."""
     options = {"theme": "light", "accent": None, "hide_airline": False, "lang": None,
                "parent_origin": None}
-    return _render("embed_error.html", 400, options=options, error=error)
+    return _render("embed/error.html", 400, options=options, error=error)
 
 
 @bp.get("/embed")
@@ -125,7 +125,7 @@ def form():
         airline_code(values.get("airline"), get_dataset())
     except ParamError as exc:
         error = exc
-    return _render("embed.html", 400 if error else 200, values=values, options=options,
+    return _render("embed/form.html", 400 if error else 200, values=values, options=options,
                    error=error)
 
 
@@ -140,9 +140,9 @@ def check():
     try:
         result = run_itinerary_check(values)
     except ParamError as error:
-        return _render("embed.html", 400, values=values, options=options, error=error)
+        return _render("embed/form.html", 400, values=values, options=options, error=error)
     return _render(
-        "embed_check.html",
+        "embed/check.html",
         options=options,
         values=values,
         answer=result.answer,

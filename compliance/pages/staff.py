@@ -157,7 +157,7 @@ def result(token: str):
     try:
         claim = tokens.verify(token, secrets())
     except InvalidToken as error:
-        return render_template("invalid_token.html", reason=str(error),
+        return render_template("staff/invalid_token.html", reason=str(error),
                                data=get_dataset()), 400
     data = get_dataset()
     now = utcnow()
@@ -169,7 +169,7 @@ def result(token: str):
         verification = reevaluate(claim, token, now)
         url = result_url(verification.token)
         page = render_template(
-            "result.html",
+            "staff/result.html",
             v=verification,
             answer=verification.answer,
             result_url=url,
@@ -209,7 +209,7 @@ def result_card(token: str):
     try:
         verification = verify(token)
     except tokens.InvalidToken as error:
-        return render_template("invalid_token.html", reason=str(error),
+        return render_template("staff/invalid_token.html", reason=str(error),
                                data=get_dataset()), 400
     url = result_url(verification.token)
     return render_template(

@@ -13,7 +13,7 @@ bp = Blueprint("traveller", __name__)
 @bp.get("/")
 def index():
     values = form_values(request.args)
-    return render_template("index.html", values=values, error=None, data=get_dataset())
+    return render_template("traveller/index.html", values=values, error=None, data=get_dataset())
 
 
 @bp.get("/check")
@@ -26,9 +26,9 @@ def check():
         result = run_itinerary_check(values)
     except ParamError as error:
         values = form_values(request.args)
-        return render_template("index.html", values=values, error=error, data=data), 400
+        return render_template("traveller/index.html", values=values, error=error, data=data), 400
     return render_template(
-        "check.html",
+        "traveller/check.html",
         answer=result.answer,
         token=result.token,
         result_url=result.result_url,
