@@ -14,6 +14,8 @@ from copy import deepcopy
 from compliance.core.capacity import WhSource
 from compliance.core.params import MAX_COUNT, MAX_MAH, MAX_MODEL, MAX_TEXT, MAX_WH
 from compliance.core.vocabulary import (
+    AIRLINE_CODE,
+    AIRPORT_CODE,
     MAX_LEGS,
     AppliesTo,
     Condition,
@@ -340,7 +342,7 @@ SCHEMAS = {
         },
     ),
     "Airline": _object({
-        "code": {"type": "string", "pattern": "^[A-Z0-9]{2}$", "description": "IATA code."},
+        "code": {"type": "string", "pattern": f"^{AIRLINE_CODE}$", "description": "IATA code."},
         "icao": _TEXT_OR_NULL,
         "name": _STRING,
         "country": _TEXT_OR_NULL,
@@ -348,7 +350,7 @@ SCHEMAS = {
                       "description": "Whether we hold the airline's own power bank rules."},
     }),
     "Airport": _object({
-        "code": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "IATA code."},
+        "code": {"type": "string", "pattern": f"^{AIRPORT_CODE}$", "description": "IATA code."},
         "icao": _TEXT_OR_NULL,
         "name": _STRING,
         "city": _TEXT_OR_NULL,

@@ -37,7 +37,8 @@ from compliance.web.i18n import _
 from compliance.web.problems import problem
 
 #: Endpoints that issue or open a result and so may write a manual code.
-WRITING_ENDPOINTS = frozenset({"traveller.check", "staff.result", "staff.result_card", "embed.check"})
+WRITING_ENDPOINTS = frozenset({"traveller.check", "staff.result", "staff.result_card",
+                               "embed.check"})
 
 
 def configured_keys(app) -> list[str]:

@@ -31,7 +31,7 @@ from compliance.core.params import (
     travel_date,
 )
 from compliance.core.suggest import suggest
-from compliance.core.vocabulary import MAX_LEGS, Scope
+from compliance.core.vocabulary import MAX_LEGS, SCOPE_ORDER, Scope
 from compliance.data.db import get_dataset
 from compliance.results import api_fields, public_base_url, run_check, tokens, verify
 from compliance.results.verification import verification_fields
@@ -398,7 +398,6 @@ RULE_FIELDS = (
     "requires_wh_label", "requires_certification", "conditions", "storage", "notes",
     "source_url", "source_kind", "other_sources", "checked", "confidence",
 )
-_SCOPE_ORDER = {Scope.INTERNATIONAL: 0, Scope.AUTHORITY: 1, Scope.AIRLINE: 2}
 
 
 def _public_rule(rule: dict) -> dict:
@@ -438,7 +437,7 @@ def rules():
         and (not country or r["country"] == country)
         and (not scope or r["scope"] == scope)
     ]
-    found.sort(key=lambda r: (_SCOPE_ORDER[r["scope"]], r["issuer"], r["series"],
+    found.sort(key=lambda r: (SCOPE_ORDER[r["scope"]], r["issuer"], r["series"],
                               r["effective_from"] or date.min))
     return jsonify(_page([_public_rule(r) for r in found], limit, offset))
 

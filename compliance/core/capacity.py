@@ -170,3 +170,9 @@ def read_number(raw: str, field: str) -> float:
         raise NumberError("grouping", text=number_text)
     result = "".join(whole) + ("." + groups[-1] if decimal else "")
     return sign * float(result)
+
+
+def format_number(value: float) -> str:
+    """A figure for a sentence: 99.9, 100, 37 (no trailing .0); up to 4 decimals, so that a
+    figure just over a limit (100.0004) is not shown as the limit itself."""
+    return f"{value:.4f}".rstrip("0").rstrip(".")

@@ -7,7 +7,7 @@ same data version always gives the same answer.
 
 from datetime import date
 
-from .capacity import Capacity, WhSource, resolve_capacity, wh_from_mah
+from .capacity import Capacity, WhSource, format_number, resolve_capacity, wh_from_mah
 from .identify import RECALL_SEVERITY, Identification, identify
 from .messages import N_, _, ngettext
 from .model import Answer, Dataset, Device, Finding, Trip
@@ -17,6 +17,7 @@ from .vocabulary import (
     CELL_VOLTAGE_RANGE,
     CONDITION_ORDER,
     DEFAULT_CELL_VOLTAGE,
+    SCOPE_ORDER,
     AppliesTo,
     Condition,
     Notice,
@@ -218,8 +219,7 @@ def applicable_rules(trip: Trip, route: dict, data: Dataset) -> list[dict]:
             for r in binding
         ]
     binding += operated_by_airline.get(trip.airline, []) if trip.airline else []
-    order = {Scope.INTERNATIONAL: 0, Scope.AUTHORITY: 1, Scope.AIRLINE: 2}
-    return sorted(binding, key=lambda r: (order[r["scope"]], r["issuer"]))
+    return sorted(binding, key=lambda r: (SCOPE_ORDER[r["scope"]], r["issuer"]))
 
 
 #: National rules that bind a country's domestic flights.
@@ -458,32 +458,33 @@ def judge_rule(rule: dict, device: Device, wh: float | None) -> Finding:
         elif within_a and exclusive:
             parts.append(Finding(Verdict.ALLOWED, _(
                 "%(wh)s Wh is under the %(limit)s Wh limit of %(issuer)s.",
-                wh=_num(wh), limit=_num(limit_a), issuer=rule["issuer"])))
+                wh=format_number(wh), limit=format_number(limit_a), issuer=rule["issuer"])))
         elif within_a:
             parts.append(Finding(Verdict.ALLOWED, _(
                 "%(wh)s Wh is within the %(limit)s Wh limit of %(issuer)s.",
-                wh=_num(wh), limit=_num(limit_a), issuer=rule["issuer"])))
+                wh=format_number(wh), limit=format_number(limit_a), issuer=rule["issuer"])))
         elif limit_a is not None and limit_b is not None and wh <= limit_b:
             in_approval_band = True
             conditions[Condition.AIRLINE_APPROVAL] = {}
             parts.append(Finding(Verdict.APPROVAL_REQUIRED, _(
                 "%(wh)s Wh is over %(limit_a)s Wh: %(issuer)s allows up to %(limit_b)s Wh only "
                 "with the airline's approval.",
-                wh=_num(wh), limit_a=_num(limit_a), limit_b=_num(limit_b),
+                wh=format_number(wh), limit_a=format_number(limit_a),
+                limit_b=format_number(limit_b),
                 issuer=rule["issuer"])))
         elif limit_a is None and wh <= limit_b:
             parts.append(Finding(Verdict.ALLOWED, _(
                 "%(wh)s Wh is within the %(limit)s Wh limit of %(issuer)s.",
-                wh=_num(wh), limit=_num(limit_b), issuer=rule["issuer"])))
+                wh=format_number(wh), limit=format_number(limit_b), issuer=rule["issuer"])))
         elif exclusive and limit_b is None:
             parts.append(Finding(Verdict.FORBIDDEN, _(
                 "%(issuer)s allows only power banks under %(limit)s Wh; this one is %(wh)s Wh.",
-                wh=_num(wh), limit=_num(limit_a), issuer=rule["issuer"])))
+                wh=format_number(wh), limit=format_number(limit_a), issuer=rule["issuer"])))
         else:
             top = limit_b if limit_b is not None else limit_a
             parts.append(Finding(Verdict.FORBIDDEN, _(
                 "%(wh)s Wh is over the %(limit)s Wh limit of %(issuer)s.",
-                wh=_num(wh), limit=_num(top), issuer=rule["issuer"])))
+                wh=format_number(wh), limit=format_number(top), issuer=rule["issuer"])))
 
     count_limit = rule["max_count_total"]
     if in_approval_band and rule["max_count_approval_band"] is not None:
@@ -614,7 +615,7 @@ def _assumptions(device, capacity, rules, trip) -> list[str]:
     if capacity.source == WhSource.CATALOGUE:
         notes.append(_(
             "Capacity taken from our model catalogue (%(wh)s Wh); check it against the label.",
-            wh=_num(capacity.wh)))
+            wh=format_number(capacity.wh)))
     if capacity.mah_at_assumed_voltage is not None:
         notes.append(_(
             "No cell voltage given: assumed %(v)s V, the usual lithium-ion nominal voltage. "
@@ -625,8 +626,9 @@ def _assumptions(device, capacity, rules, trip) -> list[str]:
             "%(v)s V is a USB output voltage, not the cell voltage, so it was not used. At the "
             "usual cell voltage of %(cell)s V, %(mah)s mAh would be %(wh)s Wh (the likely "
             "value): enter the Wh or the cell voltage printed on the label.",
-            v=_num(capacity.usb_voltage), cell=DEFAULT_CELL_VOLTAGE, mah=_num(device.mah),
-            wh=_num(wh_from_mah(device.mah, DEFAULT_CELL_VOLTAGE))))
+            v=format_number(capacity.usb_voltage), cell=DEFAULT_CELL_VOLTAGE,
+            mah=format_number(device.mah),
+            wh=format_number(wh_from_mah(device.mah, DEFAULT_CELL_VOLTAGE))))
     if device.unlabelled:
         notes.append(_(
             "The capacity label is missing or unreadable: without it the capacity cannot be "
@@ -671,7 +673,7 @@ def capacity_notices(device, capacity, rules, verdict) -> list[dict]:
                     "The verdict depends on the cell voltage, which was not given: at %(v)s V "
                     "this is %(wh)s Wh and the answer would be %(verdict)s. Check the label "
                     "for the Wh or the cell voltage.",
-                    v=volts, wh=_num(wh_at), verdict=verdict_word(other)),
+                    v=volts, wh=format_number(wh_at), verdict=verdict_word(other)),
                 "v": volts,
                 "wh": wh_at,
                 "verdict": other.value,
@@ -688,12 +690,6 @@ def _headline(verdict: Verdict, deciding: Finding | None) -> str:
     if verdict == Verdict.FORBIDDEN:
         return _("Forbidden: %(why)s", why=why)
     return _("More information needed: %(why)s", why=why)
-
-
-def _num(value: float) -> str:
-    """Watt-hours for people: 99.9, 100, 37 (no trailing .0); up to 4 decimals, so that a
-    figure just over a limit (100.0004) is not shown as the limit itself."""
-    return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
 # --- Whole itineraries ------------------------------------------------------------------------

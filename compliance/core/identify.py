@@ -5,8 +5,9 @@ through :func:`compliance.core.engine.evaluate`, which calls :func:`identify`). 
 not codes: "Anker PowerCore 10000", "罗马仕 充电宝 PAC20-272", a Cyrillic "А1647". So, in order:
 
 1. **A model number, whole or inside the text**: the input, or one to three adjacent words of
-   it, equal (after :func:`~compliance.core.normalize.normalize_model`) to a model number of a recall,
-   an alias a recall notice uses for it, or a catalogue model. Look-alike letters are folded.
+   it, equal (after :func:`~compliance.core.normalize.normalize_model`) to a model number of a
+   recall, an alias a recall notice uses for it, or a catalogue model. Look-alike letters are
+   folded.
 2. **A recalled product by name**: the words of the description cover a recalled product's
    name (brand, product line, capacity; any order or case; brand names in other scripts from
    ``data/aliases.json``), or name its brand and share a product word with it. That is a

@@ -1,5 +1,6 @@
 """What the decision works on and answers with: the traveller's claim (:class:`Device`,
-:class:`Trip`), the data in memory (:class:`Dataset`), and the answer (:class:`Finding`, :class:`Answer`).
+:class:`Trip`), the data in memory (:class:`Dataset`), and the answer (:class:`Finding`,
+:class:`Answer`).
 
 Plain dataclasses: :mod:`compliance.data.dataset` fills a :class:`Dataset` from the built
 database; the engine reads it and never touches a file or a connection.

@@ -5,8 +5,8 @@ comboboxes and the names the form, the API and the CLI accept in place of a code
 is EK, "Heathrow" is LHR, "首尔" finds ICN and GMP. A name that fits exactly one airline or
 airport is read as its code (and the answer says so, see :func:`readings`); an ambiguous or
 unknown one is refused with the candidates to choose from (:class:`Unresolved`, which
-:mod:`compliance.core.params` turns into a message naming the field). Nothing here guesses: a unique match is a name, a city or a word of a name
-that was typed, never a spelling correction.
+:mod:`compliance.core.params` turns into a message naming the field). Nothing here guesses: a
+unique match is a name, a city or a word of a name that was typed, never a spelling correction.
 
 Names come from the built database: airlines from OpenFlights corrected by
 ``data/airline_overrides.csv`` and the airline rules; airports from ``airportsdata`` with the
@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .model import Dataset
+from .vocabulary import AIRLINE_CODE, AIRLINE_ICAO, AIRPORT_CODE, AIRPORT_ICAO
 
 #: Scores of a match, best first; a name is read as a code only from a unique match of at least
 #: ``RESOLVES``: an exact code, name or city, the start of a name, or a whole word of it.
@@ -59,38 +60,37 @@ class _Entry:
 
 
 def _airline_entries(data: Dataset) -> list[_Entry]:
-    key = ("places", "airlines")
-    entries = data.memo.get(key)
-    if entries is None:
-        entries = []
-        for airline in data.airlines.values():
-            others = [n.split(":", 1)[-1] for n in (airline.get("names") or "").split(" | ") if n]
-            names = ((fold(airline["name"]), True),) + tuple((fold(n), False) for n in others)
-            # Carriers whose rules we hold, then the busiest (the overrides list), then the rest.
-            weight = {"rules": 2, "override": 1}.get(airline.get("name_source"), 0)
-            entries.append(_Entry(airline["iata"], airline["icao"] or "", names, weight,
-                                  airline))
-        data.memo[key] = entries
+    return data.remembered("places", "airlines", lambda: _airline_entries_of(data), size=2)
+
+
+def _airline_entries_of(data: Dataset) -> list[_Entry]:
+    entries = []
+    for airline in data.airlines.values():
+        others = [n.split(":", 1)[-1] for n in (airline.get("names") or "").split(" | ") if n]
+        names = ((fold(airline["name"]), True),) + tuple((fold(n), False) for n in others)
+        # Carriers whose rules we hold, then the busiest (the overrides list), then the rest.
+        weight = {"rules": 2, "override": 1}.get(airline.get("name_source"), 0)
+        entries.append(_Entry(airline["iata"], airline["icao"] or "", names, weight, airline))
     return entries
 
 
 def _airport_entries(data: Dataset) -> list[_Entry]:
-    key = ("places", "airports")
-    entries = data.memo.get(key)
-    if entries is None:
-        entries = []
-        for airport in data.airports.values():
-            names = [(fold(airport["name"]), True)]
-            if airport.get("city"):
-                names.append((fold(airport["city"]), True))
-            names += [(fold(n), False) for n in (airport.get("names") or "").split(" | ") if n]
-            # Busier airports first (scheduled flights), then those of larger cities.
-            weight = (airport.get("flights") or 0) + (airport.get("population") or 0) / 1e9
-            if _NOT_FOR_PASSENGERS.search(airport["name"]):
-                weight = -1
-            entries.append(_Entry(airport["iata"], airport.get("icao") or "", tuple(names),
-                                  weight, airport))
-        data.memo[key] = entries
+    return data.remembered("places", "airports", lambda: _airport_entries_of(data), size=2)
+
+
+def _airport_entries_of(data: Dataset) -> list[_Entry]:
+    entries = []
+    for airport in data.airports.values():
+        names = [(fold(airport["name"]), True)]
+        if airport.get("city"):
+            names.append((fold(airport["city"]), True))
+        names += [(fold(n), False) for n in (airport.get("names") or "").split(" | ") if n]
+        # Busier airports first (scheduled flights), then those of larger cities.
+        weight = (airport.get("flights") or 0) + (airport.get("population") or 0) / 1e9
+        if _NOT_FOR_PASSENGERS.search(airport["name"]):
+            weight = -1
+        entries.append(_Entry(airport["iata"], airport.get("icao") or "", tuple(names),
+                              weight, airport))
     return entries
 
 
@@ -218,12 +218,12 @@ def resolve(kind: str, value: str, param: str, data: Dataset) -> tuple[str, dict
     table = data.airlines if airline else data.airports
     entries = _airline_entries(data) if airline else _airport_entries(data)
     item = airline_item if airline else airport_item
-    code_re = r"[A-Z0-9]{2}" if airline else r"[A-Z]{3}"
+    code_re = AIRLINE_CODE if airline else AIRPORT_CODE
     code = fold_code(value)
     typed_as_code = value.strip().isupper() or not value.strip().isascii()
     if code in table and re.fullmatch(code_re, code):
         return code, None
-    icao_re = r"[A-Z]{3}" if airline else r"[A-Z0-9]{4}"
+    icao_re = AIRLINE_ICAO if airline else AIRPORT_ICAO
     if re.fullmatch(code_re, code) and (airline or typed_as_code) or (
             re.fullmatch(icao_re, code) and typed_as_code):
         # Typed as a code ("ZZ", "XQX", "ＺＺ", "ZZZ"): a code, never a name.

@@ -134,6 +134,10 @@ class Scope(str, Enum):
     AIRLINE = "airline"
 
 
+#: The order rules are listed in: the international baseline, then authorities, then airlines.
+SCOPE_ORDER = {Scope.INTERNATIONAL: 0, Scope.AUTHORITY: 1, Scope.AIRLINE: 2}
+
+
 class AppliesTo(str, Enum):
     """Which flights a rule binds (data/README.md explains each)."""
 
@@ -165,3 +169,10 @@ CELL_VOLTAGE_RANGE = (3.6, 3.85)
 
 #: The most flights one check (a form, a JSON body, a result token) may hold.
 MAX_LEGS = 8
+
+#: Code shapes, as regular expressions (for ``re.fullmatch``; JSON Schema wraps them in ^...$).
+AIRLINE_CODE = r"[A-Z0-9]{2}"
+AIRLINE_ICAO = r"[A-Z]{3}"
+AIRPORT_CODE = r"[A-Z]{3}"
+AIRPORT_ICAO = r"[A-Z0-9]{4}"
+COUNTRY_CODE = r"[A-Z]{2}"

@@ -22,7 +22,14 @@ import jsonschema
 import sqlite_utils
 
 from compliance.core.normalize import brand_keys, fold, normalize_model
-from compliance.core.vocabulary import AppliesTo, Scope
+from compliance.core.vocabulary import (
+    AIRLINE_CODE,
+    AIRLINE_ICAO,
+    AIRPORT_CODE,
+    COUNTRY_CODE,
+    AppliesTo,
+    Scope,
+)
 
 from . import schemas
 from .dataset import load_dataset
@@ -295,7 +302,7 @@ def airport_rows(traffic: dict | None = None) -> list[dict]:
         cities.setdefault((city["countrycode"], _fold_place(city["name"])), []).append(city)
     rows = []
     for code, a in airportsdata.load("IATA").items():
-        if not re.fullmatch(r"[A-Z]{3}", code) or not a["country"]:
+        if not re.fullmatch(AIRPORT_CODE, code) or not a["country"]:
             continue
         served, population = [], 0
         keys = [_fold_place(a["city"]), _fold_place(a["city"]) + " city"] if a["city"] else []
@@ -428,11 +435,11 @@ def _csv_rows(path: Path, columns: list[str], problems: list[str]):
 def _read_airlines(path: Path, problems: list[str]) -> list[dict]:
     airlines, seen = [], set()
     for where, row in _csv_rows(path, AIRLINE_COLUMNS, problems):
-        if not re.fullmatch(r"[A-Z0-9]{2}", row["iata"]):
+        if not re.fullmatch(AIRLINE_CODE, row["iata"]):
             problems.append(f"{where}: field 'iata': {row['iata']!r} is not a 2-character "
                             "IATA airline code")
             continue
-        if row["country"] and not re.fullmatch(r"[A-Z]{2}", row["country"]):
+        if row["country"] and not re.fullmatch(COUNTRY_CODE, row["country"]):
             problems.append(f"{where}: field 'country': {row['country']!r} is not an ISO code")
             continue
         if not row["name"].strip():
@@ -450,11 +457,12 @@ def _read_overrides(path: Path, problems: list[str]) -> list[dict]:
     rows, seen = [], set()
     for where, row in _csv_rows(path, OVERRIDE_COLUMNS, problems):
         checks = [
-            ("iata", re.fullmatch(r"[A-Z0-9]{2}", row["iata"]), "is not a 2-character IATA "
+            ("iata", re.fullmatch(AIRLINE_CODE, row["iata"]), "is not a 2-character IATA "
              "airline code"),
-            ("icao", re.fullmatch(r"(?:[A-Z]{3})?", row["icao"]), "is not a 3-letter ICAO code"),
+            ("icao", re.fullmatch(f"(?:{AIRLINE_ICAO})?", row["icao"]),
+             "is not a 3-letter ICAO code"),
             ("name", row["name"].strip(), "empty"),
-            ("country", re.fullmatch(r"(?:[A-Z]{2})?", row["country"]), "is not an ISO code"),
+            ("country", re.fullmatch(f"(?:{COUNTRY_CODE})?", row["country"]), "is not an ISO code"),
             ("source_url", re.fullmatch(r"https?://\S+", row["source_url"]), "is not a URL"),
             ("other_source", re.fullmatch(r"(?:https?://\S+)?", row["other_source"]),
              "is not a URL"),
@@ -479,7 +487,7 @@ def _read_traffic(path: Path, problems: list[str]) -> dict[str, int]:
     """``data/airport_traffic.csv``: scheduled flights per airport (``iata,flights``)."""
     traffic = {}
     for where, row in _csv_rows(path, ["iata", "flights"], problems):
-        if not re.fullmatch(r"[A-Z]{3}", row["iata"]) or not re.fullmatch(r"\d+",
+        if not re.fullmatch(AIRPORT_CODE, row["iata"]) or not re.fullmatch(r"\d+",
                                                                          row["flights"]):
             problems.append(f"{where}: expected a 3-letter IATA code and a whole number of "
                             "flights")

@@ -11,7 +11,7 @@ from compliance.core.normalize import brand_keys
 
 from .build import DataError, build_database, load_sources
 from .db import get_dataset
-from .importers import ImportProblem, cpsc, healthcanada, read_json_file
+from .importers import cpsc, healthcanada, read_json_file
 from .importers.merge import import_recalls
 from .importers.openflights import write_airlines_csv
 
@@ -81,7 +81,7 @@ def _run_recall_import(importer, file: Path | None, url: str | None, checked: st
             click.echo(f"warning: {parsed.total} records: did the API ignore a query parameter "
                        "and return its whole corpus?", err=True)
         report = import_recalls(data_dir, parsed.records)
-    except (ImportProblem, DataError) as error:
+    except DataError as error:  # an ImportProblem too
         for problem in error.problems:
             click.echo(f"error: {problem}", err=True)
         raise click.ClickException("nothing was imported; data/recalls.json is unchanged.") \

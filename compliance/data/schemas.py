@@ -1,6 +1,8 @@
 """JSON Schemas of the data files under ``data/`` (documented for people in data/README.md)."""
 
 from compliance.core.vocabulary import (
+    AIRLINE_CODE,
+    COUNTRY_CODE,
     RULE_LISTED_CONDITIONS,
     AppliesTo,
     Confidence,
@@ -15,7 +17,7 @@ _DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 _URL = {"type": "string", "pattern": r"^https?://[^\s]+$", "maxLength": 2000}
 _TEXT = {"type": ["string", "null"], "maxLength": 4000}
 _NAME = {"type": "string", "minLength": 1, "maxLength": 300}
-_COUNTRY = {"type": "string", "pattern": r"^([A-Z]{2}|EU)$"}
+_COUNTRY = {"type": "string", "pattern": rf"^({COUNTRY_CODE}|EU)$"}
 _PROVENANCE = {
     "source_url": _URL,
     "other_sources": {"type": "array", "items": _URL},
@@ -40,7 +42,8 @@ RECALL = {
         "recall_id": _SLUG,
         "agency": _NAME,
         "agency_name": _NAME,
-        "jurisdiction": {"type": "string", "pattern": r"^([A-Z]{2}|EU|GLOBAL)(, [A-Z]{2}|, EU)*$"},
+        "jurisdiction": {"type": "string",
+                         "pattern": rf"^({COUNTRY_CODE}|EU|GLOBAL)(, {COUNTRY_CODE}|, EU)*$"},
         "recall_number": {"type": ["string", "null"], "maxLength": 100},
         "date": {"oneOf": [_DATE, {"type": "null"}]},
         "brand": _NAME,
@@ -99,7 +102,8 @@ RULE = {
         "series": _SLUG,
         "scope": {"enum": [s.value for s in Scope]},
         "issuer": _NAME,
-        "airline": {"oneOf": [{"type": "string", "pattern": r"^[A-Z0-9]{2}$"}, {"type": "null"}]},
+        "airline": {"oneOf": [{"type": "string", "pattern": f"^{AIRLINE_CODE}$"},
+                              {"type": "null"}]},
         "country": {"oneOf": [_COUNTRY, {"type": "null"}]},
         "applies_to": {"enum": [a.value for a in AppliesTo]},
         "effective_from": {"oneOf": [_DATE, {"type": "null"}]},

@@ -61,8 +61,9 @@ def run_check(values: dict, legs: list[dict] | None = None,
     :class:`~compliance.core.params.ParamError` on bad input, with every bad field in ``errors``,
     named ``field_name(name, i)`` (``i`` the leg, None for a device field): by default the
     form's names (``wh``, ``origin``, ``origin2``, ...); the JSON API passes its paths
-    (``device.wh``, ``legs[1].origin``) and the ``errors`` it found in the body's shape. ``future_only`` refuses a past travel
-    date (the traveller's form); otherwise a past date is answered and marked
+    (``device.wh``, ``legs[1].origin``) and the ``errors`` it found in the body's shape.
+    ``future_only`` refuses a past travel date (the traveller's form); otherwise a past date is
+    answered and marked
     ``travel_date_passed``."""
     now = now or utcnow()
     today = now.date()

@@ -1,7 +1,8 @@
 """Manual result codes: the 8 characters under a QR code, resolved back to their token.
 
-A manual code is an HMAC of the token (:func:`compliance.results.tokens.manual_code`), so it cannot be
-turned back into the token by computation: resolving one needs a record of the tokens this site
+A manual code is an HMAC of the token (:func:`compliance.results.tokens.manual_code`), so it
+cannot be turned back into the token by computation: resolving one needs a record of the tokens
+this site
 issued. That record is the only state the app writes. Tokens themselves need nothing shared:
 any instance with the key verifies them.
 
@@ -55,7 +56,7 @@ from . import tokens, utcnow
 CODE_LENGTH = 8
 #: Room for separators and spaces around a typed code; anything longer is not a code.
 MAX_TYPED = 32
-_CROCKFORD = set("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+_CROCKFORD = frozenset(tokens.CROCKFORD_ALPHABET)
 BUSY_TIMEOUT_SECONDS = 5
 #: The buffer is written at once when it holds this many codes, whatever the interval.
 MAX_PENDING = 512

@@ -1,7 +1,8 @@
 """QR codes for result URLs, as SVG for pages and print and PNG for download.
 
-Result URLs are upper-case (see :mod:`compliance.results.tokens`) so they encode in alphanumeric mode;
-error correction Q (25 %) survives glare on a phone screen and a creased printout; the quiet zone
+Result URLs are upper-case (see :mod:`compliance.results.tokens`) so they encode in alphanumeric
+mode; error correction Q (25 %) survives glare on a phone screen and a creased printout; the
+quiet zone
 is the 4 modules the standard asks for. Generating a code is the costly part of a result page,
 so codes are made once per URL and kept in a small in-process cache.
 """
@@ -24,7 +25,8 @@ MASK_PATTERN = 2
 
 def matrix_uncached(url: str) -> qrfast.Code:
     """Build the code for ``url``: the same modules as `qrcode` makes with the same version,
-    error level and mask (:mod:`compliance.results.qrfast` does the per-URL work only; ``./run bench``
+    error level and mask (:mod:`compliance.results.qrfast` does the per-URL work only; ``./run
+    bench``
     measures both, and the tests compare them module for module)."""
     return qrfast.encode(url, ERROR_CORRECTION, MASK_PATTERN)
 

@@ -170,14 +170,15 @@ def _base36(number: int) -> str:
             return out
 
 
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+#: The manual code's letters: Crockford's base 32 (no I, L, O, U: never misread for 1, 0, V).
+CROCKFORD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 def manual_code(token: str, secret) -> str:
     """An 8-character code staff can type when a camera fails (Crockford base32, no I/L/O/U)."""
     digest = hmac.digest(_key(secret, "manual-code-v1"), token.upper().encode(), "sha256")
     number = int.from_bytes(digest[:5], "big")
-    return "".join(_CROCKFORD[(number >> shift) & 31] for shift in range(35, -1, -5))
+    return "".join(CROCKFORD_ALPHABET[(number >> shift) & 31] for shift in range(35, -1, -5))
 
 
 def normalize_manual_code(text: str) -> str:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from flask import current_app, url_for
 
-from compliance.core.capacity import WhSource
+from compliance.core.capacity import WhSource, format_number
 from compliance.core.messages import _
 from compliance.core.model import Answer
 from compliance.core.vocabulary import (
@@ -27,10 +27,6 @@ from . import Verification, codes, public_base_url, result_url, secrets, tokens,
 
 def _all_answers(answer: Answer) -> list[Answer]:
     return [answer, *(answer.legs or [])]
-
-
-def _number(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def route_countries(answer: Answer) -> set[str]:
@@ -174,20 +170,21 @@ def _capacity_check(device: dict) -> str:
     """What the label must show, given where the answer's Wh figure came from."""
     source, wh = device["wh_source"], device["wh"]
     if source == WhSource.LABEL_WH:
-        return _("Capacity: %(wh)s Wh printed", wh=_number(wh))
+        return _("Capacity: %(wh)s Wh printed", wh=format_number(wh))
     if source == WhSource.MAH_AND_VOLTAGE:
         return _("Capacity: %(mah)s mAh at %(v)s V (%(wh)s Wh)",
-                 mah=_number(device["mah"]), v=_number(device["v"]), wh=_number(wh))
+                 mah=format_number(device["mah"]), v=format_number(device["v"]),
+                 wh=format_number(wh))
     if source == WhSource.MAH_ASSUMED_VOLTAGE:
         return _("Capacity: %(mah)s mAh, and the cell voltage (%(wh)s Wh assumed at %(v)s V)",
-                 mah=_number(device["mah"]), wh=_number(wh), v=DEFAULT_CELL_VOLTAGE)
+                 mah=format_number(device["mah"]), wh=format_number(wh), v=DEFAULT_CELL_VOLTAGE)
     if source == WhSource.USB_VOLTAGE:
         return _("Capacity: Wh, or the cell voltage (the traveller gave %(mah)s mAh with "
                  "%(v)s V, a USB output voltage, so no Wh was worked out)",
-                 mah=_number(device["mah"]), v=_number(device["v"]))
+                 mah=format_number(device["mah"]), v=format_number(device["v"]))
     if source == WhSource.CATALOGUE:
         return _("Capacity: Wh, or mAh and V (our catalogue says %(wh)s Wh; the traveller "
-                 "gave none)", wh=_number(wh))
+                 "gave none)", wh=format_number(wh))
     return _("Capacity: Wh, or mAh and V (none was given)")
 
 

@@ -10,18 +10,26 @@ import json
 import urllib.request
 from dataclasses import dataclass, field
 
+from compliance.data.build import DataError
+
 #: Sent with live API requests so agencies can tell who is calling.
 USER_AGENT = "powerbank-flight-check-importer/1"
 FETCH_TIMEOUT = 60
 MAX_DOWNLOAD = 64 * 1024 * 1024
 
 
-class ImportProblem(Exception):
+class ImportProblem(DataError):
     """The input cannot be imported; ``problems`` lists each one. Nothing was changed."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
+
+def as_records(document, agency: str, what: str) -> list:
+    """The records of a document: a list of them, or one record alone; anything else is an
+    :class:`ImportProblem` (``what`` says what the list should hold)."""
+    if isinstance(document, dict):
+        return [document]
+    if not isinstance(document, list):
+        raise ImportProblem([f"{agency}: expected a JSON array of {what}"])
+    return document
 
 
 @dataclass

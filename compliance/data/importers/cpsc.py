@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from compliance.core.normalize import fold
 
-from . import ImportProblem, Parsed, fetch_json
+from . import ImportProblem, Parsed, as_records, fetch_json
 from .textscan import (
     clip,
     first_sentence,
@@ -60,10 +60,7 @@ def parse(document, today: date, known_brands: tuple[str, ...] = ()) -> Parsed:
     Raises :class:`ImportProblem` when the document is not a list of recalls, is the API's error
     record, or a power bank recall lacks its number, date or URL: a bad file imports nothing.
     """
-    if isinstance(document, dict):
-        document = [document]
-    if not isinstance(document, list):
-        raise ImportProblem(["CPSC: expected a JSON array of recalls"])
+    document = as_records(document, "CPSC", "recalls")
     problems: list[str] = []
     parsed = Parsed(total=len(document))
     for index, raw in enumerate(document, start=1):

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from compliance.core.normalize import fold
 
-from . import ImportProblem, Parsed, fetch_json
+from . import ImportProblem, Parsed, as_records, fetch_json
 from .textscan import (
     clip,
     html_text,
@@ -72,10 +72,7 @@ def _listing_items(document):
 
 def parse(document, today: date, known_brands: tuple[str, ...] = ()) -> Parsed:
     """Recall records for the power bank recalls among Health Canada detail records."""
-    if isinstance(document, dict):
-        document = [document]
-    if not isinstance(document, list):
-        raise ImportProblem(["Health Canada: expected a JSON array of recall details"])
+    document = as_records(document, "Health Canada", "recall details")
     problems: list[str] = []
     parsed = Parsed(total=len(document))
     for index, raw in enumerate(document, start=1):

@@ -143,8 +143,9 @@ def import_recalls(data_dir: Path, imported: list[dict]) -> MergeReport:
     """Merge ``imported`` into ``data_dir/recalls.json`` if, and only if, the result validates.
 
     The merged file is first written into a temporary copy of the data directory and checked
-    with :func:`~compliance.data.build.load_sources`; only then is it moved over the real file with an
-    atomic rename. Raises :class:`ImportProblem` (listing the validation problems) otherwise.
+    with :func:`~compliance.data.build.load_sources`; only then is it moved over the real file
+    with an atomic rename. Raises :class:`ImportProblem` (listing the validation problems)
+    otherwise.
     """
     data_dir = Path(data_dir)
     target = data_dir / "recalls.json"

@@ -8,6 +8,7 @@ import csv
 import re
 from pathlib import Path
 
+from compliance.core.vocabulary import AIRLINE_CODE
 from compliance.data.build import AIRLINE_COLUMNS
 
 #: OpenFlights spells some countries differently in airlines.dat and countries.dat.
@@ -42,7 +43,7 @@ def write_airlines_csv(airlines_dat: Path, countries_dat: Path, target: Path) ->
         if len(row) < 8 or row[7] != "Y":
             continue
         iata = row[3].strip().upper()
-        if not re.fullmatch(r"[A-Z0-9]{2}", iata):
+        if not re.fullmatch(AIRLINE_CODE, iata):
             continue
         name, country = row[1].strip(), row[6].strip()
         candidate = {
