@@ -2,7 +2,6 @@
 package (``data ...`` in :mod:`compliance.data.cli`, ``prune-codes`` in
 :mod:`compliance.results.codes`)."""
 
-import json
 
 import click
 from flask import current_app
@@ -55,7 +54,7 @@ def check_command(model, volts, as_json, unlabelled, **options):
             raise click.UsageError(_cli_errors(error)) from None
         fields = api_fields(result)
     if as_json:
-        click.echo(json.dumps(fields, indent=2, ensure_ascii=False))
+        click.echo(current_app.json.dumps(fields, indent=2, ensure_ascii=False))
         return
     click.echo(f"{fields['verdict'].upper()}: {fields['headline']}")
     device = fields["device"]

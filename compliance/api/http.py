@@ -17,6 +17,8 @@ from functools import wraps
 from flask import Response, request
 from flask.json.provider import DefaultJSONProvider
 
+from compliance.core.messages import Joined, Message
+
 #: Read-only lists: fresh for 5 minutes, then revalidated (a 304 costs almost nothing).
 LIST_CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=60"
 #: Check answers carry a freshly signed result URL and its issue time, and the travel date
@@ -94,13 +96,23 @@ def not_stored(view):
     return wrapper
 
 
+def _default(value):
+    """Flask's JSON conversions, and the core's messages as text in the reader's language."""
+    if isinstance(value, (Message, Joined)):
+        return str(value)
+    return DefaultJSONProvider.default(value)
+
+
 class JSONProvider(DefaultJSONProvider):
     """Flask's JSON provider with the encoder of its compact responses built once.
 
     ``jsonify`` calls ``json.dumps`` with keyword arguments, which builds a new encoder for
     every answer; this keeps one per setting and gives the same text (same separators,
     ``ensure_ascii``, ``sort_keys`` and ``default``), with Flask's own path for the indented
-    debug output."""
+    debug output. The core's messages become text in the reader's language here, as the
+    answer is written (:mod:`compliance.core.messages`)."""
+
+    default = staticmethod(_default)
 
     def response(self, *args, **kwargs):
         if (self.compact is None and self._app.debug) or self.compact is False:

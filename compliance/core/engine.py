@@ -9,7 +9,7 @@ from datetime import date
 
 from .capacity import Capacity, WhSource, format_number, resolve_capacity, wh_from_mah
 from .identify import RECALL_SEVERITY, Identification, identify
-from .messages import N_, _, ngettext
+from .messages import N_, _, join, ngettext
 from .model import Answer, Dataset, Device, Finding, Trip
 from .normalize import normalize_serial
 from .regions import in_region
@@ -69,7 +69,7 @@ def evaluate(device: Device, trip: Trip, data: Dataset) -> Answer:
     if recall["status"] == RecallStatus.NOT_CHECKED:
         notices.append(_notice(Notice.RECALL_NOT_CHECKED, _(
             "Not checked against recalls: no model number given.")))
-        headline = f"{headline} {notices[-1]['text']}"
+        headline = headline + " " + notices[-1]["text"]
 
     conditions = [] if verdict == Verdict.FORBIDDEN else _merge_conditions(rule_findings)
 
@@ -535,7 +535,7 @@ def judge_rule(rule: dict, device: Device, wh: float | None) -> Finding:
     verdict = strictest(p.verdict for p in parts)
     deciding = [p for p in parts if p.verdict == verdict]
     missing = [m for p in parts for m in p.missing]
-    why = " ".join(p.why for p in deciding)
+    why = join(" ", [p.why for p in deciding])
     if rule.get("divergence_applied"):
         why += " " + _(
             "%(issuer)s states that these domestic flights do not follow %(baseline)s: "

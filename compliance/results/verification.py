@@ -13,7 +13,7 @@ from datetime import datetime
 from flask import current_app, url_for
 
 from compliance.core.capacity import WhSource, format_number
-from compliance.core.messages import _
+from compliance.core.messages import _, join
 from compliance.core.model import Answer
 from compliance.core.vocabulary import (
     DEFAULT_CELL_VOLTAGE,
@@ -125,7 +125,7 @@ def decision(answer: Answer) -> dict:
     wanted = ("model", "capacity", "ccc") if answer.device["model"] else ("capacity", "ccc")
     shows = [c["text"] for c in label_checks(answer) if c["code"] in wanted]
     return {"code": "accept_if_label", "text": _(
-        "Accept if the label shows: %(items)s", items="; ".join(shows))}
+        "Accept if the label shows: %(items)s", items=join("; ", shows))}
 
 
 def label_checks(answer: Answer) -> list[dict]:

@@ -37,7 +37,8 @@ from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
 from compliance.config import ROOT, compiled_translations_dir
-from compliance.core.messages import N_, SOURCE_LANGUAGE, _, ngettext, use_catalog  # noqa: F401
+from compliance.core import messages
+from compliance.core.messages import N_, SOURCE_LANGUAGE, use_catalog  # noqa: F401
 
 # --- Which language a reader gets -------------------------------------------------------------
 
@@ -131,6 +132,17 @@ def _reader_catalog():
 
 
 use_catalog(_reader_catalog)
+
+
+def _(message: str, **params) -> str:
+    """The reader's text for a message of the web layer (a page's label, an error's detail):
+    text now, where the core's ``_`` gives a :class:`~compliance.core.messages.Message` that is
+    translated when it is shown."""
+    return str(messages._(message, **params))
+
+
+def ngettext(singular: str, plural: str, n: int, **params) -> str:
+    return str(messages.ngettext(singular, plural, n, **params))
 
 
 def install_in_templates(app) -> None:
