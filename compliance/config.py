@@ -77,13 +77,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SECRET_KEY_FALLBACKS", [],
             "JSON list of earlier keys whose results still verify (key rotation)."),
     Setting("MAX_CONTENT_LENGTH", 64 * 1024, "Request bodies over it are 413 problem+json."),
-    # Hosts, proxies and framing (compliance/security.py).
+    # Hosts, proxies and framing (compliance/web/security.py).
     Setting("EMBED_FRAME_ANCESTORS", "*", "Who may frame /embed (CSP frame-ancestors)."),
     Setting("TRUSTED_HOSTS", None,
             "JSON list of host names answered; unset: derived from PUBLIC_BASE_URL."),
     Setting("TRUSTED_PROXY_HOPS", 0,
             "Proxies in front whose X-Forwarded-* are believed (also read by gunicorn.conf.py)."),
-    # Manual codes (compliance/codes.py).
+    # Manual codes (compliance/results/codes.py).
     Setting("REDIS_URL", None, "redis://host:6379/0: manual codes in Redis, shared by instances."),
     Setting("RESULT_CODES_DATABASE", _in_instance("result_codes.sqlite"),
             "The SQLite code store when Redis is not set.", derived=True, none_is_unset=True),
@@ -95,7 +95,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RESULT_CODES_PER_CLIENT_PER_MINUTE", _unless_testing(120),
             "Cap on new manual codes per client per minute (off under tests).",
             derived=True, none_is_unset=True),
-    # Rate limits (compliance/ratelimit.py, Flask-Limiter): off under tests unless set.
+    # Rate limits (compliance/api/ratelimit.py, Flask-Limiter): off under tests unless set.
     Setting("API_RATE_LIMIT", _unless_testing("300/minute"),
             "Per client address, every /api/v1/ request.", derived=True),
     Setting("API_KEY_RATE_LIMIT", _unless_testing("3000/minute"),
@@ -111,7 +111,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True,
             "Count in process while the limiter store is down."),
     Setting("RATELIMIT_KEY_PREFIX", "powerbank", "Prefix of the limiter's keys in its store."),
-    # Responses (compliance/hygiene.py, Flask-Compress) and languages (compliance/i18n.py).
+    # Responses (compliance/web/hygiene.py, Flask-Compress) and languages (compliance/i18n.py).
     Setting("COMPRESS_ALGORITHM", ["br", "gzip"], "Response compression, in order of preference."),
     Setting("COMPRESS_STREAMS", False, "Compress streamed responses too."),
     Setting("COMPRESS_MIN_SIZE", 500, "Smaller responses are sent uncompressed."),

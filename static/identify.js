@@ -1,6 +1,6 @@
 /* Identification without a connection, for the gate screen's saved recall list (/scan).
  *
- * The browser's copy of compliance/identify.py and compliance/normalize.py, applied to the
+ * The browser's copy of compliance/core/identify.py and compliance/core/normalize.py, applied to the
  * tables that /scan/recalls.json carries (built by compliance.identify.offline_tables from the
  * same data): a model number whole or inside the text, look-alike letters folded, then a
  * recalled product by name (a possible match). tests/test_browser_offline_identify.py types

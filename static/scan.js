@@ -139,7 +139,7 @@
   var modelInput = document.getElementById("lookup-model");
   var lookupError = document.getElementById("lookup-error");
 
-  /* The words of the answer for a suggestion's recall status (compliance/suggest.py). */
+  /* The words of the answer for a suggestion's recall status (compliance/core/suggest.py). */
   var SUGGESTION_FLAGS = {recalled: "recalled-suggestion", check_serial: "some-units-suggestion",
                           warning: "warning-suggestion"};
 

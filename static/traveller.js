@@ -24,7 +24,7 @@
     });
   }
 
-  /* The words of the answer for each recall_status of a suggestion (compliance/suggest.py),
+  /* The words of the answer for each recall_status of a suggestion (compliance/core/suggest.py),
      so the list never calls "recalled" what the result calls "some units". */
   var FLAGS = { recalled: t.recalled, check_serial: t.someUnits, warning: t.warning };
 
@@ -65,7 +65,7 @@
   }
 
   /* Numbers as people type them, by the server's own rules (data-number-rules, from
-     compliance/capacity.py: decimal comma or point, thousands separators, a unit in the box).
+     compliance/core/capacity.py: decimal comma or point, thousands separators, a unit in the box).
      Returns the number, or null when the box is empty or the text cannot be read there. */
   var rules = data.numberRules ? JSON.parse(data.numberRules) : null;
   function readNumber(raw, field) {
