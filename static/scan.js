@@ -140,8 +140,7 @@
   var lookupError = document.getElementById("lookup-error");
 
   /* The words of the answer for a suggestion's recall status (compliance/core/suggest.py). */
-  var SUGGESTION_FLAGS = {recalled: "recalled-suggestion", check_serial: "some-units-suggestion",
-                          warning: "warning-suggestion"};
+  var SUGGESTION_FLAGS = {recalled: "recalled", check_serial: "some-units", warning: "warning"};
 
   function suggestionFlag(status) {
     return SUGGESTION_FLAGS[status] ? t(SUGGESTION_FLAGS[status]) : "";
@@ -179,7 +178,7 @@
     var texts = {count: t("suggestions"), chosen: t("chosen")};
     window.Combobox(modelInput, {
       minLength: 2,
-      texts: {count: texts.count, none: t("no-model")},
+      texts: {count: texts.count, none: t("no-suggestions")},
       url: function (query) { return config.modelsUrl + "?limit=8&q=" + encodeURIComponent(query); },
       items: function (body) {
         return (body.items || []).map(function (item) {
