@@ -7,7 +7,6 @@ read as ``/api/docs``); the test suite fails if the two disagree. Input goes thr
 
 import hashlib
 import json
-import math
 import re
 from datetime import date
 
@@ -19,19 +18,19 @@ from compliance.core.engine import newest_versions, public_recall
 from compliance.core.normalize import fold, normalize_model
 from compliance.core.params import (
     CHECK_PARAMS,
-    DEVICE_PARAMS,
     MAX_MODEL,
-    TRIP_PARAMS,
-    Errors,
     ParamError,
     boolean,
     integer,
+    itinerary_fields,
+    json_object,
+    json_path,
     single_values,
     text,
     travel_date,
 )
 from compliance.core.suggest import suggest
-from compliance.core.vocabulary import MAX_LEGS, SCOPE_ORDER, Scope
+from compliance.core.vocabulary import SCOPE_ORDER, Scope
 from compliance.data.db import get_dataset
 from compliance.results import api_fields, public_base_url, run_check, tokens, verify
 from compliance.results.verification import verification_fields
@@ -75,9 +74,9 @@ def check_itinerary():
                        "unsupported-media-type")
     try:
         single_values(request.args, ())
-        body = _json_object(_request_body())
-        device, legs, errors = _itinerary(body)
-        result = run_check(device, legs=legs, field_name=_json_path, errors=errors)
+        body = json_object(_request_body())
+        device, legs, errors = itinerary_fields(body)
+        result = run_check(device, legs=legs, field_name=json_path, errors=errors)
     except ParamError as error:
         if error.param == "body":
             return problem(400, "Invalid JSON body", f"body: {error.detail}", "invalid-json",
@@ -109,145 +108,6 @@ def _request_body() -> bytes:
         if request.environ["wsgi.input"].read(1):
             raise RequestEntityTooLarge()
     return data
-
-
-#: Longer integer literals are no quantity this API takes (the largest, mah, has 7 digits);
-#: they are never turned into an int, which for 4,301+ digits Python refuses with ValueError
-#: and from 309 digits no longer fits a float.
-MAX_INTEGER_DIGITS = 30
-
-
-class _OutOfRange:
-    """A JSON number no field accepts: kept as its text so the field can be named in the 400."""
-
-    def __init__(self, literal: str):
-        self.literal = literal
-
-    def describe(self) -> str:
-        digits = sum(ch.isdigit() for ch in self.literal)
-        return f"is far too large a number ({digits} digits)"
-
-
-def _parse_int(literal: str):
-    if len(literal.lstrip("-")) > MAX_INTEGER_DIGITS:
-        return _OutOfRange(literal)
-    return int(literal)
-
-
-def _parse_float(literal: str):
-    value = float(literal)
-    return value if math.isfinite(value) else _OutOfRange(literal)
-
-
-def _surrogate_free(value: str) -> bool:
-    """False for a lone surrogate (JSON's "\\ud800"), which is no character and cannot be
-    encoded: such a string would fail when the result token is written."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _refuse_duplicate_keys(pairs):
-    keys = [key for key, _value in pairs]
-    for key in keys:
-        if not _surrogate_free(key):
-            raise ParamError("body", f"the key {key!r} holds a lone surrogate, not text")
-        if keys.count(key) > 1:
-            raise ParamError("body", f"the key {key!r} is given more than once")
-    return dict(pairs)
-
-
-def _refuse_constant(name):
-    raise ParamError("body", f"{name} is not a JSON number")
-
-
-def _json_object(raw: bytes) -> dict:
-    try:
-        body = json.loads(raw.decode("utf-8"), object_pairs_hook=_refuse_duplicate_keys,
-                          parse_constant=_refuse_constant, parse_int=_parse_int,
-                          parse_float=_parse_float)
-    except UnicodeDecodeError:
-        raise ParamError("body", "is not UTF-8 text") from None
-    except (json.JSONDecodeError, RecursionError) as error:
-        detail = getattr(error, "msg", "is nested too deeply")
-        where = f" at line {error.lineno} column {error.colno}" if hasattr(error, "lineno") else ""
-        raise ParamError("body", f"is not valid JSON ({detail}{where})") from None
-    if not isinstance(body, dict):
-        raise ParamError("body", "must be a JSON object with 'device' and 'legs'")
-    return body
-
-
-_STRING_FIELDS = {"model", "brand", "serial", "airline", "origin", "destination", "date"}
-_NUMBER_FIELDS = {"wh", "mah", "v"}
-_BOOLEAN_FIELDS = {"ccc", "unlabelled"}
-
-
-def _typed_fields(value, path: str, allowed: tuple[str, ...], errors: Errors) -> dict:
-    """The fields of a JSON object whose keys are in ``allowed`` and whose values have the
-    right JSON type (or null); each other one is an error in ``errors`` and left out. The
-    values themselves are checked by :mod:`compliance.core.params`."""
-    if not isinstance(value, dict):
-        errors.add(ParamError(path, "must be a JSON object"))
-        return {}
-    fields = {}
-    for key, item in value.items():
-        problem_text = _type_problem(key, item, allowed)
-        if problem_text:
-            errors.add(ParamError(f"{path}.{key}", problem_text))
-        else:
-            fields[key] = item
-    return fields
-
-
-def _type_problem(key: str, item, allowed: tuple[str, ...]) -> str | None:
-    if key not in allowed:
-        return "is not a field of this object (allowed: " + ", ".join(allowed) + ")"
-    if item is None:
-        return None
-    if isinstance(item, _OutOfRange):
-        return item.describe()
-    if key in _STRING_FIELDS and not isinstance(item, str):
-        return "must be a string or null"
-    if key in _STRING_FIELDS and not _surrogate_free(item):
-        return "holds a lone surrogate (such as \\ud800), which is not text"
-    if key in _NUMBER_FIELDS and (isinstance(item, bool)
-                                  or not isinstance(item, (int, float, str))):
-        return "must be a number, a string such as \"99,9\" or null"
-    if key == "count" and (isinstance(item, bool) or not isinstance(item, (int, float))):
-        return "must be a whole number or null"
-    if key in _BOOLEAN_FIELDS and not isinstance(item, bool):
-        return "must be true, false or null"
-    return None
-
-
-def _itinerary(body: dict) -> tuple[dict, list[dict], Errors]:
-    """The device fields and the legs of a POST body, checked for shape (objects, known
-    fields, JSON types) with the full path named (``device.wh``, ``legs[1].origin``); their
-    values are parsed once, by :func:`~compliance.results.run_check`, into the same errors."""
-    for key in body:
-        if key not in ("device", "legs"):
-            raise ParamError(key, "is not a field of the request (allowed: device, legs)")
-    if "device" not in body:
-        raise ParamError("device", "is required")
-    if "legs" not in body:
-        raise ParamError("legs", "is required (1 to %d legs)" % MAX_LEGS)
-    legs = body["legs"]
-    if not isinstance(legs, list):
-        raise ParamError("legs", "must be a JSON array of legs")
-    if not 1 <= len(legs) <= MAX_LEGS:
-        raise ParamError("legs", f"must hold 1 to {MAX_LEGS} legs (got {len(legs)})")
-    # Every bad field at once: the device's and each leg's (ParamError.errors). A field of
-    # the wrong type is left out of what is parsed, so it adds no second error.
-    errors = Errors()
-    device = _typed_fields(body["device"], "device", DEVICE_PARAMS, errors)
-    legs = [_typed_fields(leg, f"legs[{i}]", TRIP_PARAMS, errors) for i, leg in enumerate(legs)]
-    return device, legs, errors
-
-
-def _json_path(param: str, leg: int | None) -> str:
-    return f"device.{param}" if leg is None else f"legs[{leg}].{param}"
 
 
 # --- JSON verification for airline systems ----------------------------------------------------

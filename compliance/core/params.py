@@ -5,6 +5,7 @@ Every interface goes through here, so the same bad value gets the same precise m
 everywhere, naming the offending parameter.
 """
 
+import json
 import math
 import re
 import unicodedata
@@ -350,3 +351,147 @@ def form_values(args) -> dict:
     """Known form fields from a query string, to show the form filled in again. Unknown or
     repeated parameters are ignored here; the check itself refuses them."""
     return {key: args.get(key) for key in FORM_PARAMS if args.get(key) is not None}
+
+
+# --- The JSON body of POST /api/v1/check ------------------------------------------------------
+
+#: Longer integer literals are no quantity this API takes (the largest, mah, has 7 digits);
+#: they are never turned into an int, which for 4,301+ digits Python refuses with ValueError
+#: and from 309 digits no longer fits a float.
+MAX_INTEGER_DIGITS = 30
+
+
+class _OutOfRange:
+    """A JSON number no field accepts: kept as its text so the field can be named in the 400."""
+
+    def __init__(self, literal: str):
+        self.literal = literal
+
+    def describe(self) -> str:
+        digits = sum(ch.isdigit() for ch in self.literal)
+        return f"is far too large a number ({digits} digits)"
+
+
+def _parse_int(literal: str):
+    if len(literal.lstrip("-")) > MAX_INTEGER_DIGITS:
+        return _OutOfRange(literal)
+    return int(literal)
+
+
+def _parse_float(literal: str):
+    value = float(literal)
+    return value if math.isfinite(value) else _OutOfRange(literal)
+
+
+def _surrogate_free(value: str) -> bool:
+    """False for a lone surrogate (JSON's "\\ud800"), which is no character and cannot be
+    encoded: such a string would fail when the result token is written."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _refuse_duplicate_keys(pairs):
+    keys = [key for key, _value in pairs]
+    for key in keys:
+        if not _surrogate_free(key):
+            raise ParamError("body", f"the key {key!r} holds a lone surrogate, not text")
+        if keys.count(key) > 1:
+            raise ParamError("body", f"the key {key!r} is given more than once")
+    return dict(pairs)
+
+
+def _refuse_constant(name):
+    raise ParamError("body", f"{name} is not a JSON number")
+
+
+def json_object(raw: bytes) -> dict:
+    """The body of a POST as one JSON object: UTF-8, well-formed, no repeated key, no NaN or
+    Infinity, numbers kept exact enough to name a field that cannot take them."""
+    try:
+        body = json.loads(raw.decode("utf-8"), object_pairs_hook=_refuse_duplicate_keys,
+                          parse_constant=_refuse_constant, parse_int=_parse_int,
+                          parse_float=_parse_float)
+    except UnicodeDecodeError:
+        raise ParamError("body", "is not UTF-8 text") from None
+    except (json.JSONDecodeError, RecursionError) as error:
+        detail = getattr(error, "msg", "is nested too deeply")
+        where = f" at line {error.lineno} column {error.colno}" if hasattr(error, "lineno") else ""
+        raise ParamError("body", f"is not valid JSON ({detail}{where})") from None
+    if not isinstance(body, dict):
+        raise ParamError("body", "must be a JSON object with 'device' and 'legs'")
+    return body
+
+
+_STRING_FIELDS = {"model", "brand", "serial", "airline", "origin", "destination", "date"}
+_NUMBER_FIELDS = {"wh", "mah", "v"}
+_BOOLEAN_FIELDS = {"ccc", "unlabelled"}
+
+
+def _typed_fields(value, path: str, allowed: tuple[str, ...], errors: Errors) -> dict:
+    """The fields of a JSON object whose keys are in ``allowed`` and whose values have the
+    right JSON type (or null); each other one is an error in ``errors`` and left out. The
+    values themselves are checked by the parsers above."""
+    if not isinstance(value, dict):
+        errors.add(ParamError(path, "must be a JSON object"))
+        return {}
+    fields = {}
+    for key, item in value.items():
+        problem_text = _type_problem(key, item, allowed)
+        if problem_text:
+            errors.add(ParamError(f"{path}.{key}", problem_text))
+        else:
+            fields[key] = item
+    return fields
+
+
+def _type_problem(key: str, item, allowed: tuple[str, ...]) -> str | None:
+    if key not in allowed:
+        return "is not a field of this object (allowed: " + ", ".join(allowed) + ")"
+    if item is None:
+        return None
+    if isinstance(item, _OutOfRange):
+        return item.describe()
+    if key in _STRING_FIELDS and not isinstance(item, str):
+        return "must be a string or null"
+    if key in _STRING_FIELDS and not _surrogate_free(item):
+        return "holds a lone surrogate (such as \\ud800), which is not text"
+    if key in _NUMBER_FIELDS and (isinstance(item, bool)
+                                  or not isinstance(item, (int, float, str))):
+        return "must be a number, a string such as \"99,9\" or null"
+    if key == "count" and (isinstance(item, bool) or not isinstance(item, (int, float))):
+        return "must be a whole number or null"
+    if key in _BOOLEAN_FIELDS and not isinstance(item, bool):
+        return "must be true, false or null"
+    return None
+
+
+def itinerary_fields(body: dict) -> tuple[dict, list[dict], Errors]:
+    """The device fields and the legs of a POST body, checked for shape (objects, known
+    fields, JSON types) with the full path named (``device.wh``, ``legs[1].origin``); their
+    values are parsed once, by :func:`~compliance.results.run_check`, into the same errors."""
+    for key in body:
+        if key not in ("device", "legs"):
+            raise ParamError(key, "is not a field of the request (allowed: device, legs)")
+    if "device" not in body:
+        raise ParamError("device", "is required")
+    if "legs" not in body:
+        raise ParamError("legs", "is required (1 to %d legs)" % MAX_LEGS)
+    legs = body["legs"]
+    if not isinstance(legs, list):
+        raise ParamError("legs", "must be a JSON array of legs")
+    if not 1 <= len(legs) <= MAX_LEGS:
+        raise ParamError("legs", f"must hold 1 to {MAX_LEGS} legs (got {len(legs)})")
+    # Every bad field at once: the device's and each leg's (ParamError.errors). A field of
+    # the wrong type is left out of what is parsed, so it adds no second error.
+    errors = Errors()
+    device = _typed_fields(body["device"], "device", DEVICE_PARAMS, errors)
+    legs = [_typed_fields(leg, f"legs[{i}]", TRIP_PARAMS, errors) for i, leg in enumerate(legs)]
+    return device, legs, errors
+
+
+def json_path(param: str, leg: int | None) -> str:
+    """How the JSON body names a field: ``device.wh``, ``legs[1].origin``."""
+    return f"device.{param}" if leg is None else f"legs[{leg}].{param}"

@@ -32,7 +32,7 @@ from compliance.results import (
     qr,
     reevaluate,
     result_url,
-    secrets,
+    signing_keys,
     staleness,
     tokens,
     utcnow,
@@ -70,7 +70,7 @@ def manual_code_lookup():
         return render_template("staff/code.html", typed=typed[:40], error=str(error),
                                data=get_dataset()), 400
     try:
-        token = codes.resolve(code, secrets())
+        token = codes.resolve(code, signing_keys())
     except sqlite3.Error as error:
         current_app.logger.error("manual code store unavailable: %s", error)
         abort(503, _("Manual codes cannot be looked up right now: scan the QR code instead."))
@@ -144,7 +144,7 @@ def _verified_url(token: str) -> str:
     """The URL a result's QR code carries, once the token's signature is checked. A QR image
     shows no verdict, so the claim is not re-evaluated against today's data."""
     try:
-        tokens.verify(token, secrets())
+        tokens.verify(token, signing_keys())
     except InvalidToken:
         abort(400, _("This result code cannot be verified."))
     return result_url(token.upper())
@@ -155,7 +155,7 @@ def _verified_url(token: str) -> str:
 def result(token: str):
     """The result a QR code opens: the claim re-checked against today's data."""
     try:
-        claim = tokens.verify(token, secrets())
+        claim = tokens.verify(token, signing_keys())
     except InvalidToken as error:
         return render_template("staff/invalid_token.html", reason=str(error),
                                data=get_dataset()), 400

@@ -34,7 +34,7 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 
-def secrets() -> list:
+def signing_keys() -> list:
     """The signing key first, then older keys that still verify during a rotation."""
     fallbacks = current_app.config["SECRET_KEY_FALLBACKS"]
     if isinstance(fallbacks, str):
@@ -85,7 +85,7 @@ def run_check(values: dict, legs: list[dict] | None = None,
     answer = evaluate_itinerary(device, trips, data)
     add_notices(answer, date_notices(trips, today, rechecked=False))
     claim = tokens.Claim(device, tuple(trips), now, answer.verdict)
-    return CheckResult(answer, tokens.issue(claim, secrets()[0]), now)
+    return CheckResult(answer, tokens.issue(claim, signing_keys()[0]), now)
 
 
 
@@ -179,7 +179,7 @@ class Verification:
 
 def verify(token: str, now: datetime | None = None) -> Verification:
     """Re-evaluate a signed claim against today's data; raises InvalidToken if not genuine."""
-    return reevaluate(tokens.verify(token, secrets()), token, now)
+    return reevaluate(tokens.verify(token, signing_keys()), token, now)
 
 
 def staleness(claim: tokens.Claim, now: datetime) -> tuple[timedelta, bool]:

@@ -22,7 +22,15 @@ from compliance.core.vocabulary import (
     RecallStatus,
 )
 
-from . import Verification, codes, public_base_url, result_url, secrets, tokens, utcnow
+from . import (
+    Verification,
+    codes,
+    public_base_url,
+    result_url,
+    signing_keys,
+    tokens,
+    utcnow,
+)
 
 
 def _all_answers(answer: Answer) -> list[Answer]:
@@ -199,10 +207,10 @@ def deciding_reason(answer: Answer) -> str:
 def manual_code_of(token: str) -> str:
     """The code under the QR, recorded so that /v resolves it on this instance even when the
     token was issued elsewhere (reading first keeps page views from writing every time)."""
-    code = tokens.manual_code(token, secrets()[0])
+    code = tokens.manual_code(token, signing_keys()[0])
     try:
         if codes.store().lookup(code) != token:
-            codes.remember(token, secrets()[0])
+            codes.remember(token, signing_keys()[0])
     except sqlite3.Error as error:
         current_app.logger.warning("manual code store unavailable: %s", error)
     return code
