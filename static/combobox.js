@@ -162,28 +162,25 @@
   };
 
   /* Sources shared by the pages: airlines and airports from the JSON API. */
-  window.Combobox.airlines = function (url, texts) {
+  function placeSource(url, texts, meta) {
     return {
       texts: texts,
       url: function (query) { return url + "?limit=8&q=" + encodeURIComponent(query); },
       items: function (body) {
         return (body.items || []).map(function (a) {
-          return { value: a.code, label: a.code + " · " + a.name, meta: a.country || "" };
+          return { value: a.code, label: a.code + " · " + a.name, meta: meta(a) };
         });
       }
     };
+  }
+
+  window.Combobox.airlines = function (url, texts) {
+    return placeSource(url, texts, function (a) { return a.country || ""; });
   };
 
   window.Combobox.airports = function (url, texts) {
-    return {
-      texts: texts,
-      url: function (query) { return url + "?limit=8&q=" + encodeURIComponent(query); },
-      items: function (body) {
-        return (body.items || []).map(function (a) {
-          var where = a.city && a.name.indexOf(a.city) < 0 ? a.city + ", " + a.country : a.country;
-          return { value: a.code, label: a.code + " · " + a.name, meta: where };
-        });
-      }
-    };
+    return placeSource(url, texts, function (a) {
+      return a.city && a.name.indexOf(a.city) < 0 ? a.city + ", " + a.country : a.country;
+    });
   };
 }());

@@ -24,7 +24,36 @@ def use_catalog(provider) -> None:
     _catalog = provider
 
 
-class Message:
+class _Said:
+    """What :class:`Message` and :class:`Joined` share: compared by what they say, shown with
+    ``str()``, put one after the other with ``+``."""
+
+    __slots__ = ()
+
+    def _key(self) -> tuple:
+        raise NotImplementedError
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, type(self)):
+            return self._key() == other._key()
+        if isinstance(other, str):
+            return str(self) == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __contains__(self, text: str) -> bool:
+        return text in str(self)
+
+    def __add__(self, other) -> "Joined":
+        return Joined((self, other))
+
+    def __radd__(self, other) -> "Joined":
+        return Joined((other, self))
+
+
+class Message(_Said):
     """A sentence to say: its English message id (with a plural form and count for
     ``ngettext``) and parameters, which may be messages too. ``str()`` gives it in the language
     of the catalog in use at that moment.
@@ -48,36 +77,17 @@ class Message:
             text = catalog.ungettext(self.msgid, self.plural, self.n)
         if not self.params:
             return text
-        return text % {key: str(value) if isinstance(value, (Message, Joined)) else value
+        return text % {key: str(value) if isinstance(value, _Said) else value
                        for key, value in self.params.items()}
 
     def _key(self) -> tuple:
         return (self.msgid, self.plural, self.n, tuple(sorted(self.params.items())))
 
-    def __eq__(self, other) -> bool:
-        if isinstance(other, Message):
-            return self._key() == other._key()
-        if isinstance(other, str):
-            return str(self) == other
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
     def __repr__(self) -> str:
         return f"Message({self.msgid!r}, {self.params!r})"
 
-    def __contains__(self, text: str) -> bool:
-        return text in str(self)
 
-    def __add__(self, other) -> "Joined":
-        return Joined((self, other))
-
-    def __radd__(self, other) -> "Joined":
-        return Joined((other, self))
-
-
-class Joined:
+class Joined(_Said):
     """Sentences said one after the other (``message + " " + message``), translated each."""
 
     __slots__ = ("parts",)
@@ -91,27 +101,11 @@ class Joined:
     def __str__(self) -> str:
         return "".join(str(part) for part in self.parts)
 
-    def __eq__(self, other) -> bool:
-        if isinstance(other, Joined):
-            return self.parts == other.parts
-        if isinstance(other, str):
-            return str(self) == other
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self.parts)
+    def _key(self) -> tuple:
+        return self.parts
 
     def __repr__(self) -> str:
         return f"Joined({self.parts!r})"
-
-    def __contains__(self, text: str) -> bool:
-        return text in str(self)
-
-    def __add__(self, other) -> "Joined":
-        return Joined((self, other))
-
-    def __radd__(self, other) -> "Joined":
-        return Joined((other, self))
 
 
 #: What the decision says: a :class:`Message`, several joined, or (rarely) plain text.
