@@ -10,7 +10,7 @@ import pytest
 
 from compliance import DEVELOPMENT_SECRET, ConfigurationError, create_app
 
-from .conftest import ROOT
+from tests.helpers import ROOT
 
 #: Environment variables that would let the app start without FLASK_SECRET_KEY.
 _CLI_MARKERS = ("FLASK_SECRET_KEY", "FLASK_SECRET_KEY_FALLBACKS", "FLASK_RUN_FROM_CLI",
