@@ -1,5 +1,5 @@
 """The fast QR path (compliance.results.qrfast) against qrcode itself, and the codes read back by a real
-decoder (zxing-cpp)."""
+decoder (zxing-cpp); the QR version of a typical result URL."""
 
 import random
 import re
@@ -8,8 +8,10 @@ from io import BytesIO
 import pytest
 import qrcode
 import qrcode.constants
+import zxingcpp
+from PIL import Image
 
-from compliance.results import qr, qrfast
+from compliance.results import qr, qrfast, run_check
 
 BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 #: Base URLs as compliance.results.result_url makes them: scheme and host upper-cased, any path
@@ -150,3 +152,21 @@ def test_every_code_of_the_comparison_decodes():
         results = zxingcpp.read_barcodes(as_image(qr.matrix_uncached(url)),
                                          formats=zxingcpp.BarcodeFormat.QRCode)
         assert [r.text for r in results] == [url]
+
+
+def test_typical_result_url_is_a_low_qr_version_with_a_4_module_quiet_zone(staff_app):
+    """Prints the figures quoted in the issue note: a single-leg check with model, airline and
+    route, then the same with a Wh figure too."""
+    typical = {"model": "A1263", "airline": "EK", "origin": "DXB", "destination": "LHR",
+               "date": "2026-12-24"}
+    for values, highest_version in [(typical, 6), ({**typical, "wh": "37"}, 7)]:
+        with staff_app.test_request_context():
+            token = run_check(values).token
+        url = "HTTPS://CHECK.EXAMPLE.ORG/R/" + token
+        version, modules = qr.info(url)
+        print(f"\n{sorted(values)}: URL {len(url)} chars (token {len(token)}): QR version "
+              f"{version}, {modules}x{modules} modules + 4-module quiet zone, correction Q")
+        assert version <= highest_version and modules == 17 + 4 * version
+        image = Image.open(BytesIO(qr.png(url, box_size=4)))
+        assert image.size[0] == (modules + 2 * qr.QUIET_ZONE) * 4
+        assert [d.text for d in zxingcpp.read_barcodes(image)] == [url]
