@@ -10,6 +10,7 @@ import pytest
 
 from compliance.core.capacity import NumberError, read_number
 from compliance.results import tokens
+from tests.helpers import page_text, token_of
 
 SOON = (date.today() + timedelta(days=20)).isoformat()
 EK = dict(airline="EK", origin="DXB", destination="LHR")
@@ -17,15 +18,6 @@ EK = dict(airline="EK", origin="DXB", destination="LHR")
 
 def api(client, **params):
     return client.get("/api/v1/check", query_string=params)
-
-
-def token_of(body: dict) -> str:
-    return body["result_url"].rsplit("/R/", 1)[1]
-
-
-def page_text(response) -> str:
-    html = response.get_data(as_text=True)
-    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
 
 
 def verdict_section(response) -> str:

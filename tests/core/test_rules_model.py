@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from compliance.data.build import DataError, build_database, load_sources
+from compliance.data.build import build_database
 
-from tests.helpers import make_app
+from tests.helpers import edit_json, make_app, problems_for
 
 AFTER = "2026-12-15"
 BEFORE = "2026-03-01"
@@ -213,13 +213,9 @@ def test_new_in_flight_use_bans(client, airline, origin, destination):
 # --- The build refuses what the model cannot mean -------------------------------------------
 
 def problems_after(data_copy, change):
-    path = data_copy / "rules.json"
-    records = json.loads(path.read_text())
-    change({r["rule_id"]: r for r in records})
-    path.write_text(json.dumps(records, ensure_ascii=False))
-    with pytest.raises(DataError) as caught:
-        load_sources(data_copy)
-    return caught.value.problems
+    """The build's problems once ``change`` has edited the rules, given by rule id."""
+    edit_json(data_copy / "rules.json", lambda records: change({r["rule_id"]: r for r in records}))
+    return problems_for(data_copy)
 
 
 def test_build_refuses_a_divergence_without_the_statement_or_on_a_non_international_rule(

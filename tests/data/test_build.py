@@ -8,19 +8,7 @@ import pytest
 from compliance.data.build import DataError, build_database, load_sources
 from compliance.data.dataset import load_dataset
 
-from tests.helpers import make_app
-
-
-def edit_json(path, change):
-    records = json.loads(path.read_text())
-    change(records)
-    path.write_text(json.dumps(records, indent=2, ensure_ascii=False))
-
-
-def problems_for(data_dir):
-    with pytest.raises(DataError) as caught:
-        load_sources(data_dir)
-    return caught.value.problems
+from tests.helpers import edit_json, make_app, problems_for
 
 
 def test_real_data_is_valid_and_sourced(data_copy):

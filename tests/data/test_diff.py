@@ -5,15 +5,9 @@ import shutil
 
 from compliance.data.build import build_database
 
-from tests.helpers import GOLDEN_DIR
+from tests.helpers import GOLDEN_DIR, edit_json
 
 GOLDEN = str(GOLDEN_DIR / "checks.json")
-
-
-def edit(path, change):
-    records = json.loads(path.read_text())
-    change(records)
-    path.write_text(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
 
 
 CASELY = ("cpsc-2025-04-casely-e33a", "cpsc-2026-04-casely-e33a-reannounced")
@@ -23,7 +17,7 @@ def changed_copy(data_copy, tmp_path):
     new = tmp_path / "new-data"
     shutil.copytree(data_copy, new)
     # Both Casely E33A records (the 2025 recall and its 2026 re-announcement) go.
-    edit(new / "recalls.json",
+    edit_json(new / "recalls.json",
          lambda records: [records.remove(r) for r in list(records)
                           if r["recall_id"] in CASELY])
 
@@ -33,7 +27,7 @@ def changed_copy(data_copy, tmp_path):
         added = dict(rule, rule_id="airline-ek-2027-01", effective_from="2027-01-01")
         rules.append(added)
 
-    edit(new / "rules.json", loosen_emirates)
+    edit_json(new / "rules.json", loosen_emirates)
     return new
 
 
@@ -86,7 +80,7 @@ def test_a_sample_check_that_no_longer_parses_is_reported(runner, data_copy, tmp
     def drop_emirates(rules):
         rules[:] = [r for r in rules if r["airline"] != "EK"]
 
-    edit(new / "rules.json", drop_emirates)
+    edit_json(new / "rules.json", drop_emirates)
     for name in ("airlines.csv", "airline_overrides.csv"):
         (new / name).write_text("\n".join(
             line for line in (new / name).read_text().splitlines()
@@ -101,7 +95,7 @@ def test_a_sample_check_that_no_longer_parses_is_reported(runner, data_copy, tmp
 def test_invalid_data_directory_is_an_error(runner, data_copy, tmp_path):
     bad = tmp_path / "bad-data"
     shutil.copytree(data_copy, bad)
-    edit(bad / "rules.json", lambda rules: rules[0].update(scope="galactic"))
+    edit_json(bad / "rules.json", lambda rules: rules[0].update(scope="galactic"))
     result = runner.invoke(args=["data", "diff", str(data_copy), str(bad), "--checks", GOLDEN])
     assert result.exit_code != 0
     assert "field 'scope'" in result.output

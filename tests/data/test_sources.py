@@ -2,39 +2,19 @@
 `flask data report --sources` lists what still rests on secondary pages, and /data shows the
 share of official primary sources per kind."""
 
-import json
 import re
-from html import unescape
 
 import pytest
 
 from compliance.data.build import DataError, build_database, load_sources
 from compliance.data.report import OFFICIAL, RECORD_KINDS, summarize, unofficial_sources
 
-from tests.helpers import DATA_DIR, make_app
-
-
-def edit_recalls(data_dir, change):
-    path = data_dir / "recalls.json"
-    records = json.loads(path.read_text())
-    change(records)
-    path.write_text(json.dumps(records, indent=2, ensure_ascii=False))
-    return records
-
-
-def problems_for(data_dir):
-    with pytest.raises(DataError) as caught:
-        load_sources(data_dir)
-    return caught.value.problems
+from tests.helpers import DATA_DIR, edit_json, make_app, page_text, problems_for
 
 
 @pytest.fixture(scope="module")
 def sources():
     return load_sources(DATA_DIR)
-
-
-def page_text(response) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))))
 
 
 # --- the data build ---------------------------------------------------------------------------
@@ -46,7 +26,7 @@ def test_a_verified_recall_without_a_quote_is_refused(data_copy):
         record["quote"] = "   "
         return record
 
-    records = edit_recalls(data_copy, unquote)
+    records = edit_json(data_copy / "recalls.json", unquote)
     target = next(r for r in records if r["confidence"] == "verified" and not r["quote"].strip())
     problems = problems_for(data_copy)
     assert (f"data/recalls.json: recall_id {target['recall_id']}: field 'quote': a verified "
@@ -61,7 +41,7 @@ def test_a_proxy_or_mirror_url_is_refused_wherever_it_appears(data_copy):
         records[0]["source_url"] = proxy
         records[1]["other_sources"] = [*records[1].get("other_sources", []), mirror]
 
-    records = edit_recalls(data_copy, poison)
+    records = edit_json(data_copy / "recalls.json", poison)
     problems = problems_for(data_copy)
     for record, url in ((records[0], proxy), (records[1], mirror)):
         assert any(p.startswith(f"data/recalls.json: recall_id {record['recall_id']}: field "
@@ -69,7 +49,7 @@ def test_a_proxy_or_mirror_url_is_refused_wherever_it_appears(data_copy):
 
 
 def test_a_recall_without_source_kind_is_refused(data_copy):
-    records = edit_recalls(data_copy, lambda rs: rs[2].pop("source_kind"))
+    records = edit_json(data_copy / "recalls.json", lambda rs: rs[2].pop("source_kind"))
     assert (f"data/recalls.json: recall_id {records[2]['recall_id']}: field 'source_kind': "
             "required (official, government_news, news or other)") in problems_for(data_copy)
 
@@ -79,7 +59,7 @@ def test_an_unknown_source_kind_or_recall_kind_is_a_schema_error(data_copy):
         records[0]["source_kind"] = "blog"
         records[1]["kind"] = "advisory"
 
-    records = edit_recalls(data_copy, bad)
+    records = edit_json(data_copy / "recalls.json", bad)
     problems = problems_for(data_copy)
     assert any(f"(recall_id={records[0]['recall_id']}): field 'source_kind'" in p
                for p in problems)
@@ -90,7 +70,7 @@ def test_a_bad_recalls_file_never_replaces_the_database(data_copy, tmp_path):
     db = tmp_path / "c.sqlite"
     build_database(data_copy, db)
     before = db.read_bytes()
-    edit_recalls(data_copy, lambda rs: rs[0].update(confidence="verified", quote=None))
+    edit_json(data_copy / "recalls.json", lambda rs: rs[0].update(confidence="verified", quote=None))
     with pytest.raises(DataError):
         build_database(data_copy, db)
     assert db.read_bytes() == before
@@ -183,7 +163,7 @@ def test_data_page_share_follows_the_data(data_copy, tmp_path):
         for record in records:
             record["source_kind"] = "official"
 
-    records = edit_recalls(data_copy, all_official)
+    records = edit_json(data_copy / "recalls.json", all_official)
     db = tmp_path / "c.sqlite"
     build_database(data_copy, db)
     client = make_app(db).test_client()

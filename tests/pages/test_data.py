@@ -3,24 +3,18 @@
 import csv
 import io
 import json
-import re
-from html import unescape
 
 import pytest
 
 from compliance.data.build import load_sources
 from compliance.data.report import summarize
 
-from tests.helpers import DATA_DIR
+from tests.helpers import DATA_DIR, page_text
 
 
 @pytest.fixture(scope="module")
 def sources():
     return load_sources(DATA_DIR)
-
-
-def page_text(response) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))))
 
 
 def test_data_page_lists_every_source_with_counts_and_dates(client, sources):

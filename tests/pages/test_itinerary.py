@@ -5,15 +5,10 @@ import re
 from html import unescape
 
 from compliance.results.tokens import MAX_LEGS
+from tests.helpers import page_text
 
 TWO_LEGS = dict(wh=74, airline="LH", origin="FRA", destination="PVG",
                 airline2="MU", origin2="PVG", destination2="PEK")
-
-
-def page_text(response) -> str:
-    html = response.get_data(as_text=True)
-    html = re.sub(r"<svg.*?</svg>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 def leg_items(html: str) -> list[str]:

@@ -5,6 +5,7 @@ downloads that check the signature without re-running the engine. Through the re
 import re
 
 from compliance import results
+from tests.helpers import token_of
 
 TWO_LEGS = dict(wh=74, airline="LH", origin="FRA", destination="PVG",
                 airline2="MU", origin2="PVG", destination2="PEK")
@@ -15,8 +16,7 @@ ZH_QR_LABEL = 'aria-label="此结果的二维码"'
 
 
 def issue(client, **params) -> str:
-    body = client.get("/api/v1/check", query_string=params).get_json()
-    return body["result_url"].rsplit("/", 1)[1]
+    return token_of(client.get("/api/v1/check", query_string=params).get_json())
 
 
 def test_the_qr_label_is_chinese_on_the_chinese_check_page(client):
