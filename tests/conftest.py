@@ -8,7 +8,7 @@ import pytest
 from compliance.core.model import Dataset
 from compliance.data.build import build_database
 from compliance.data.dataset import load_dataset
-from tests.helpers import CHROMIUM_ARGS, DATA_DIR, OUTPUT_DIR, PHONE, make_app, serve_app
+from tests.helpers import CHROMIUM_ARGS, DATA_DIR, OUTPUT_DIR, PHONE, make_app, phone_page, serve_app
 
 
 @pytest.fixture(scope="session")
@@ -88,10 +88,8 @@ def browser():
 @pytest.fixture
 def phone(browser):
     """A page in a phone-sized browser context."""
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    yield page
-    context.close()
+    with phone_page(browser) as page:
+        yield page
 
 
 @pytest.fixture

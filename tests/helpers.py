@@ -182,3 +182,23 @@ def _serving(server):
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+# --- in the browser ----------------------------------------------------------------------------
+
+
+@contextmanager
+def phone_page(browser, **options):
+    """A page in a new phone-sized browser context (``options`` go to ``new_context``, e.g.
+    ``java_script_enabled=False``); the context is closed afterwards."""
+    context = browser.new_context(**PHONE, **options)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def fill(page, fields: dict) -> None:
+    """Type each value into the box with that id, in order, as a person fills the form."""
+    for field, value in fields.items():
+        page.fill("#" + field, value)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import AXE, PHONE
+from tests.helpers import AXE, phone_page
 
 pytestmark = pytest.mark.browser
 
@@ -21,16 +21,12 @@ def run_axe(browser, url: str, output_dir: Path, name: str) -> list[dict]:
     """axe needs its script injected into the page; our CSP forbids that (rightly), so this
     context alone bypasses the CSP."""
     assert AXE.exists(), "axe-core is missing: run the tests with ./run test (npm install)"
-    context = browser.new_context(**PHONE, bypass_csp=True)
-    page = context.new_page()
-    try:
+    with phone_page(browser, bypass_csp=True) as page:
         page.goto(url)
         page.add_script_tag(path=str(AXE))
         result = page.evaluate(
             "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
         page.screenshot(path=output_dir / f"{name}.png", full_page=True)
-    finally:
-        context.close()
     violations = [
         {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": len(v["nodes"]),
          "targets": [n["target"] for n in v["nodes"][:5]]}
@@ -78,9 +74,7 @@ def test_staff_view_has_no_serious_violations(browser, live_server, output_dir, 
 
 def test_suggestions_open_from_the_keyboard_with_axe_clean(browser, live_server, output_dir):
     """The open combobox (listbox shown, an option active) is checked too."""
-    context = browser.new_context(**PHONE, bypass_csp=True)
-    page = context.new_page()
-    try:
+    with phone_page(browser, bypass_csp=True) as page:
         page.goto(live_server + "/")
         page.focus("#model")
         page.keyboard.type("a12", delay=50)
@@ -90,8 +84,6 @@ def test_suggestions_open_from_the_keyboard_with_axe_clean(browser, live_server,
         result = page.evaluate(
             "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
         page.screenshot(path=output_dir / "combobox-open.png")
-    finally:
-        context.close()
     found = [(v["id"], v["impact"]) for v in result["violations"]]
     print(f"\naxe open combobox: {len(result['passes'])} rules pass, violations {found}")
     assert [f for f in found if f[1] in ("serious", "critical")] == []
@@ -99,9 +91,7 @@ def test_suggestions_open_from_the_keyboard_with_axe_clean(browser, live_server,
 
 def test_data_page_on_a_phone_is_accessible(browser, live_server, output_dir):
     # bypass_csp only lets the test inject axe-core; the page itself runs under the real CSP.
-    context = browser.new_context(**PHONE, bypass_csp=True)
-    phone = context.new_page()
-    try:
+    with phone_page(browser, bypass_csp=True) as phone:
         phone.goto(live_server + "/data")
         phone.wait_for_selector("table.sources")
         width = phone.evaluate("document.documentElement.scrollWidth")
@@ -111,5 +101,3 @@ def test_data_page_on_a_phone_is_accessible(browser, live_server, output_dir):
             "async () => (await axe.run()).violations.map(v => v.id + ': ' + v.nodes.length)")
         assert violations == []
         phone.screenshot(path=output_dir / "data.png", full_page=False)
-    finally:
-        context.close()

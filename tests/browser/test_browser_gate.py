@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.helpers import PHONE, serve_directory
+from tests.helpers import PHONE, phone_page, serve_directory
 
 pytestmark = pytest.mark.browser
 
@@ -66,9 +66,7 @@ def _report(output_dir, name: str, boxes: dict) -> None:
 def test_traveller_and_staff_see_verdict_and_qr_on_the_first_screen(
         browser, live_server, output_dir, name):
     fields, word = CASES[name]
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    try:
+    with phone_page(browser) as page:
         page.goto(f"{live_server}/check?{_query(fields)}")
         verdict = page.locator(".verdict").first
         if word:
@@ -93,8 +91,6 @@ def test_traveller_and_staff_see_verdict_and_qr_on_the_first_screen(
         _assert_in_first_screen(boxes, f"staff {name}")
         if word:
             assert page.locator(".verdict-word").inner_text().strip().endswith(word)
-    finally:
-        context.close()
 
 
 @pytest.fixture(scope="module")

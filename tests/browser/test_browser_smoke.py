@@ -2,16 +2,15 @@
 
 import pytest
 
+from tests.helpers import fill
+
 pytestmark = pytest.mark.browser
 
 
 def test_form_to_result_to_verified_page(phone, live_server, output_dir):
     phone.goto(live_server + "/")
-    phone.fill("#model", "A1366")
-    phone.fill("#wh", "74")
-    phone.fill("#airline", "LH")
-    phone.fill("#origin", "FRA")
-    phone.fill("#destination", "JFK")
+    fill(phone, {"model": "A1366", "wh": "74", "airline": "LH", "origin": "FRA",
+                 "destination": "JFK"})
     phone.click("button[type=submit]")
     phone.wait_for_selector(".verdict-forbidden")
     assert "FORBIDDEN" in phone.inner_text(".verdict-word")

@@ -15,7 +15,7 @@ from compliance.data.build import build_database
 from compliance.results import qr, run_check
 
 from tests.helpers import (
-    CHROMIUM_ARGS, PHONE, ROOT, TEST_ONLY_MODEL, TEST_ONLY_RECALL, make_app, serve_app,
+    CHROMIUM_ARGS, PHONE, ROOT, TEST_ONLY_MODEL, TEST_ONLY_RECALL, make_app, phone_page, serve_app,
 )
 
 pytestmark = pytest.mark.browser
@@ -95,17 +95,13 @@ def test_scan_lookup_names_a_bad_field(phone, live_server):
 
 
 def test_scan_page_works_without_javascript(browser, live_server):
-    context = browser.new_context(**PHONE, java_script_enabled=False)
-    page = context.new_page()
-    try:
+    with phone_page(browser, java_script_enabled=False) as page:
         page.goto(live_server + "/scan")
         page.fill("#lookup-model", "A1366")
         page.fill("#lookup-wh", "74")
         page.click("#lookup button[type=submit]")
         page.wait_for_selector(".verdict-forbidden")
         assert "/check?" in page.url
-    finally:
-        context.close()
 
 
 def test_offline_lookup_uses_the_saved_recall_list(offline_scan, output_dir):
@@ -310,9 +306,7 @@ def test_camera_scan_of_a_look_alike_site_is_refused(browser, live_server, tmp_p
 def test_staff_pages_pass_axe(browser, live_server):
     """Automated accessibility rules (axe-core) on /scan, /v and a staff view."""
     axe = (ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text()
-    context = browser.new_context(**PHONE, bypass_csp=True)
-    page = context.new_page()
-    try:
+    with phone_page(browser, bypass_csp=True) as page:
         token = check_token(live_server, page, model="BI-B41", airline="CA", origin="PEK",
                             destination="PVG")
         for path in ["/scan", "/v", f"/R/{token}", f"/R/{token}/card", "/v?code=ZZZZZZZZ"]:
@@ -322,5 +316,3 @@ def test_staff_pages_pass_axe(browser, live_server):
                 "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})"
                 ".then(r => r.violations.map(v => v.id + ': ' + v.nodes.length))")
             assert violations == [], (path, violations)
-    finally:
-        context.close()

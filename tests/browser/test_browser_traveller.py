@@ -7,7 +7,7 @@ import gzip
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import PHONE
+from tests.helpers import PHONE, fill, phone_page
 
 pytestmark = pytest.mark.browser
 
@@ -77,13 +77,8 @@ def test_mah_entry_shows_the_calculation_live_and_on_the_result(phone, live_serv
 
 def test_two_flights_with_a_domestic_china_flight(phone, live_server, output_dir):
     phone.goto(live_server + "/")
-    phone.fill("#wh", "74")
-    phone.fill("#airline", "LH")
-    phone.fill("#origin", "FRA")
-    phone.fill("#destination", "PVG")
-    phone.fill("#airline2", "MU")
-    phone.fill("#origin2", "PVG")
-    phone.fill("#destination2", "PEK")
+    fill(phone, {"wh": "74", "airline": "LH", "origin": "FRA", "destination": "PVG",
+                 "airline2": "MU", "origin2": "PVG", "destination2": "PEK"})
     phone.click("button.add-leg")
     third = phone.locator("fieldset.leg[data-leg='3']")
     assert third.locator("legend").inner_text() == "Flight 3"
@@ -109,10 +104,7 @@ def test_language_switch_to_chinese_and_korean(phone, live_server, output_dir):
     assert phone.inner_text("h1") == "这个充电宝能带上飞机吗？"
     assert phone.get_attribute("html", "lang") == "zh-Hans"
     phone.screenshot(path=output_dir / "form-chinese.png")
-    phone.fill("#wh", "74")
-    phone.fill("#airline", "MU")
-    phone.fill("#origin", "PVG")
-    phone.fill("#destination", "PEK")
+    fill(phone, {"wh": "74", "airline": "MU", "origin": "PVG", "destination": "PEK"})
     phone.click("details.more-details summary")  # the optional fields are folded away
     phone.select_option("#ccc", "false")
     phone.click("button.primary")
@@ -131,19 +123,12 @@ def test_language_switch_to_chinese_and_korean(phone, live_server, output_dir):
 
 
 def test_form_without_javascript(browser, live_server, output_dir):
-    context = browser.new_context(**PHONE, java_script_enabled=False)
-    page = context.new_page()
-    try:
+    with phone_page(browser, java_script_enabled=False) as page:
         page.goto(live_server + "/")
         assert page.locator("#model").get_attribute("role") is None
         assert page.locator("fieldset.leg").count() == 2
-        page.fill("#mah", "20000")
-        page.fill("#airline", "LH")
-        page.fill("#origin", "FRA")
-        page.fill("#destination", "PVG")
-        page.fill("#airline2", "MU")
-        page.fill("#origin2", "PVG")
-        page.fill("#destination2", "PEK")
+        fill(page, {"mah": "20000", "airline": "LH", "origin": "FRA", "destination": "PVG",
+                    "airline2": "MU", "origin2": "PVG", "destination2": "PEK"})
         page.click("button.add-leg-submit")
         page.wait_for_selector("fieldset.leg[data-leg='3']")
         assert page.input_value("#destination2") == "PEK"
@@ -155,8 +140,6 @@ def test_form_without_javascript(browser, live_server, output_dir):
         assert page.locator(".leg-list > li").count() == 2
         assert "20,000 mAh × 3.7 V ÷ 1000 = 74 Wh" in page.inner_text(".calc-box")
         page.screenshot(path=output_dir / "no-js-result.png", full_page=True)
-    finally:
-        context.close()
 
 
 def test_first_load_of_the_form_is_under_50_kb(browser, live_server, output_dir):

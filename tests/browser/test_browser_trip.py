@@ -5,7 +5,7 @@ without JavaScript (read as codes, or offered as choices)."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import PHONE
+from tests.helpers import PHONE, fill, phone_page
 
 pytestmark = pytest.mark.browser
 
@@ -80,14 +80,9 @@ def test_an_added_flight_has_working_comboboxes(phone, live_server):
 
 
 def test_without_javascript_names_resolve_or_offer_choices(browser, live_server, output_dir):
-    context = browser.new_context(**PHONE, java_script_enabled=False)
-    page = context.new_page()
-    try:
+    with phone_page(browser, java_script_enabled=False) as page:
         page.goto(live_server + "/")
-        page.fill("#wh", "50")
-        page.fill("#airline", "Emirates")
-        page.fill("#origin", "Dubai")
-        page.fill("#destination", "London")
+        fill(page, {"wh": "50", "airline": "Emirates", "origin": "Dubai", "destination": "London"})
         page.click("button.primary")
         choices = page.locator("#destination-choices a")
         choices.first.wait_for()
@@ -99,12 +94,8 @@ def test_without_javascript_names_resolve_or_offer_choices(browser, live_server,
         assert "Emirates (EK)" in text
         assert "“Emirates” → EK" in text and "“Dubai” → DXB" in text
         page.goto(live_server + "/")
-        page.fill("#wh", "50")
-        page.fill("#airline", "Emirates")
-        page.fill("#origin", "Dubai")
-        page.fill("#destination", "Heathrow")
+        fill(page, {"wh": "50", "airline": "Emirates", "origin": "Dubai",
+                    "destination": "Heathrow"})
         page.click("button.primary")
         page.wait_for_selector(".verdict")
         assert "“Heathrow” → LHR" in page.inner_text("main")
-    finally:
-        context.close()
