@@ -1,17 +1,14 @@
+"""Fixtures only; the helpers they are built from live in tests/helpers.py."""
+
 import shutil
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from compliance import create_app
 from compliance.core.model import Dataset
 from compliance.data.build import build_database
 from compliance.data.dataset import load_dataset
-
-ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = ROOT / "data"
-TEST_SECRET = "test-secret-key-for-the-suite"
+from tests.helpers import CHROMIUM_ARGS, DATA_DIR, OUTPUT_DIR, PHONE, make_app, phone_page, serve_app
 
 
 @pytest.fixture(scope="session")
@@ -25,16 +22,6 @@ def built_db(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def dataset(built_db) -> Dataset:
     return load_dataset(built_db)
-
-
-def make_app(db_path: Path, **config):
-    return create_app({
-        "TESTING": True,
-        "SECRET_KEY": TEST_SECRET,
-        "DATABASE": str(db_path),
-        "DATA_AUTO_BUILD": False,
-        **config,
-    })
 
 
 @pytest.fixture
@@ -60,43 +47,27 @@ def data_copy(tmp_path) -> Path:
     return target
 
 
+@pytest.fixture
+def codes_db(tmp_path):
+    """Where an app's manual codes go, private to the test."""
+    return tmp_path / "codes" / "result_codes.sqlite"
+
+
+@pytest.fixture
+def staff_app(built_db, codes_db):
+    return make_app(built_db, RESULT_CODES_DATABASE=str(codes_db))
+
+
+@pytest.fixture
+def staff_client(staff_app):
+    return staff_app.test_client()
+
+
 @pytest.fixture(scope="session")
 def live_server(built_db):
     """The real app on a real HTTP server on loopback, for browsers and HTTP clients."""
     with serve_app(make_app(built_db)) as url:
         yield url
-
-
-@contextmanager
-def serve_app(app):
-    """``app`` on a real HTTP server on loopback (werkzeug's, threaded); yields its base URL."""
-    from werkzeug.serving import make_server
-
-    with _serving(make_server("127.0.0.1", 0, app, threaded=True)) as url:
-        yield url
-
-
-@contextmanager
-def _serving(server):
-    """Run ``server`` (anything with serve_forever, shutdown and server_port) in a thread."""
-    import threading
-
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
-#: Flags that work on this machine (see the environment notes): no sandbox as root, and no
-#: background networking, whose connections the closed network refuses.
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 
 
 @pytest.fixture(scope="session")
@@ -114,17 +85,11 @@ def browser():
         instance.close()
 
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
-         "is_mobile": True, "has_touch": True}
-
-
 @pytest.fixture
 def phone(browser):
     """A page in a phone-sized browser context."""
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    yield page
-    context.close()
+    with phone_page(browser) as page:
+        yield page
 
 
 @pytest.fixture
@@ -154,22 +119,6 @@ def output_dir(request) -> Path:
     import re
 
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)[:100]
-    path = ROOT / "tests" / "output" / name
+    path = OUTPUT_DIR / name
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-@contextmanager
-def serve_directory(root):
-    """A plain static HTTP server on another loopback port (another origin), for pages that
-    embed the widget as an airline's site would; yields its base URL."""
-    from functools import partial
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
-    class QuietHandler(SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    with _serving(ThreadingHTTPServer(("127.0.0.1", 0),
-                                      partial(QuietHandler, directory=str(root)))) as url:
-        yield url

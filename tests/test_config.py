@@ -8,7 +8,7 @@ import pytest
 
 from compliance import config, create_app
 
-from .conftest import TEST_SECRET
+from tests.helpers import TEST_SECRET
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = ["README.md", "data/README.md", "Containerfile", "gunicorn.conf.py",

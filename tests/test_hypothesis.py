@@ -12,7 +12,7 @@ from markupsafe import escape
 from compliance.core.params import CHECK_PARAMS
 from compliance.results import tokens
 
-from .conftest import TEST_SECRET, make_app
+from tests.helpers import TEST_SECRET, make_app
 
 SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])

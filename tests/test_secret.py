@@ -10,7 +10,7 @@ import pytest
 
 from compliance import DEVELOPMENT_SECRET, ConfigurationError, create_app
 
-from .conftest import ROOT
+from tests.helpers import ROOT, token_of
 
 #: Environment variables that would let the app start without FLASK_SECRET_KEY.
 _CLI_MARKERS = ("FLASK_SECRET_KEY", "FLASK_SECRET_KEY_FALLBACKS", "FLASK_RUN_FROM_CLI",
@@ -47,8 +47,7 @@ def test_development_default_only_in_debug_or_testing(production_env):
 
 
 def _token_from(app) -> str:
-    body = app.test_client().get("/api/v1/check?model=A1263").get_json()
-    return body["result_url"].rsplit("/", 1)[1]
+    return token_of(app.test_client().get("/api/v1/check?model=A1263").get_json())
 
 
 def test_rotation_through_the_environment_json_list(production_env):

@@ -1,0 +1,195 @@
+"""The render fast paths give the same pages: translations compiled into the templates per
+language (compliance.web.i18n.LanguageEnvironment) against the plain calls, page for page and byte
+for byte, in every language."""
+
+import sys
+from datetime import datetime, timezone
+
+import pytest
+
+from compliance import results
+from compliance.web import i18n, templating
+from compliance.web.i18n import LANGUAGES
+from tests.helpers import make_app
+
+NOW = datetime.now(timezone.utc).replace(hour=12, minute=0, second=0, microsecond=0)
+
+PAGES = [
+    "/",
+    "/check?wh=20",
+    "/check?mah=20000&v=3.7",
+    "/check?mah=20000&v=5",
+    "/check?mah=26800&count=2&ccc=false",
+    "/check?model=A1263&airline=EK&origin=DXB&destination=LHR",
+    "/check?model=A1366&wh=74",
+    "/check?unlabelled=true&airline=LH&origin=FRA&destination=JFK",
+    "/check?wh=50&airline=KE&origin=ICN&destination=NRT",
+    "/check?wh=120&airline=CA&origin=PEK&destination=PVG",
+    "/check?wh=90&airline=EK&origin=DXB&destination=LHR&airline2=LH&origin2=LHR"
+    "&destination2=FRA",
+    "/check?wh=abc&model=A1263",
+    "/check",
+    "/data",
+    "/developers",
+    "/api/docs",
+    "/embed",
+    "/embed/check?wh=30&airline=EK",
+    "/embed/check?wh=abc",
+    "/v",
+    "/v?code=ZZZZ-ZZZZ",
+    "/scan",
+    "/nope",
+    "/r/NOT-A-TOKEN",
+]
+
+
+@pytest.fixture
+def fixed_clock(monkeypatch):
+    """Every module that took ``utcnow`` from :mod:`compliance.results` reads the fixed time."""
+    for module in list(sys.modules.values()):
+        if (getattr(module, "__name__", "").startswith("compliance.")
+                and getattr(module, "utcnow", None) is results.utcnow):
+            monkeypatch.setattr(module, "utcnow", lambda: NOW)
+
+
+@pytest.fixture
+def two_apps(built_db, tmp_path, fixed_clock):
+    inlined = make_app(built_db, RESULT_CODES_DATABASE=str(tmp_path / "a.sqlite"))
+    plain = make_app(built_db, RESULT_CODES_DATABASE=str(tmp_path / "b.sqlite"))
+    plain.jinja_env.inline_translations = False
+    assert isinstance(inlined.jinja_env, i18n.LanguageEnvironment)
+    return inlined.test_client(), plain.test_client()
+
+
+def get(client, path, lang):
+    separator = "&" if "?" in path else "?"
+    response = client.get(f"{path}{separator}lang={lang}" if lang else path)
+    return response.status_code, response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", [None, *LANGUAGES])
+def test_every_page_the_same_with_translations_compiled_in(two_apps, lang):
+    inlined, plain = two_apps
+    for path in PAGES:
+        assert get(inlined, path, lang) == get(plain, path, lang), path
+
+
+@pytest.mark.parametrize("lang", ["zh", "ja"])
+def test_result_and_card_pages_the_same(two_apps, lang):
+    inlined, plain = two_apps
+    for query in ("wh=20&airline=EK&origin=DXB&destination=LHR", "model=A1263", "mah=30000"):
+        url = inlined.get(f"/api/v1/check?{query}").get_json()["result_url"]
+        path = "/" + url.split("/", 3)[3]
+        for page in (path, path + "/card", path.replace("/R/", "/r/")):
+            assert get(inlined, page, lang) == get(plain, page, lang), page
+
+
+def test_browser_language_is_used_too(two_apps):
+    inlined, plain = two_apps
+    headers = {"Accept-Language": "ko-KR,ko;q=0.9"}
+    one = inlined.get("/check?wh=20", headers=headers).get_data(as_text=True)
+    other = plain.get("/check?wh=20", headers=headers).get_data(as_text=True)
+    assert one == other and 'lang="ko"' in one
+
+
+def test_translations_are_really_compiled_in(app):
+    """The overlay's compiled source holds the translated text, not a call (so the test above
+    compares two different code paths), and what cannot be inlined safely stays a call."""
+    with app.test_request_context("/?lang=ja"):
+        environment = app.jinja_env.for_catalog(i18n.catalog())
+        source, _filename, _uptodate = environment.loader.get_source(environment, "base.html")
+        compiled = environment.preprocess(source, "base.html")
+        translated = i18n.catalog().ugettext("Skip to content")
+    assert translated != "Skip to content"
+    assert '{{ _("Skip to content") }}' in source
+    assert '{{ _("Skip to content") }}' not in compiled
+    assert translated in compiled
+    for message, kept in [("100%", True), ("a {{ b }}", True), (" lead", True), ("plain", False)]:
+        with app.test_request_context("/"):
+            environment = app.jinja_env.for_catalog(_Fixed(message))
+            out = environment.preprocess('{{ _("x") }}', "t.html")
+        assert (out == '{{ _("x") }}') is kept, message
+
+
+class _Fixed:
+    def __init__(self, text):
+        self.text = text
+
+    def ugettext(self, message):
+        return self.text
+
+
+@pytest.mark.parametrize("lang", [*LANGUAGES, "de", "fr"])
+def test_num_filter_is_flask_babels_format_decimal(app, lang):
+    from decimal import Decimal
+
+    from flask_babel import force_locale, format_decimal
+
+    values = [0, 1, 1.0, 5, 20000, 99.9, 99.99, 99.995, 100.004, 100.0004, 1234567.891, -3.5, 74.0,
+              Decimal("12.345"), 3.7, 3.85]
+    with app.test_request_context(f"/?lang={lang}"), force_locale(lang):
+        for value in values * 2:  # the second time from the cache
+            assert templating.number(value) == format_decimal(value, format="#,##0.####"), value
+
+
+def test_language_links_keep_the_query_as_urlencode_writes_it(app):
+    from urllib.parse import quote_plus, urlencode
+
+    for query in ["", "wh=20", "lang=ja", "model=A+1263&lang=zh&wh=20&wh=30",
+                  "origin=%E6%9D%B1%E4%BA%AC&x=a%26b%3Dc&empty=", "a=%20&lang=xx&b=~_.-"]:
+        with app.test_request_context(f"/check?{query}"):
+            from flask import request
+
+            kept = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "lang"])
+            prefix = f"/check?{kept}&lang=" if kept else "/check?lang="
+            links = templating.language_links()
+            assert [link["url"] for link in links] == [prefix + quote_plus(code)
+                                                       for code in LANGUAGES]
+            assert sum(link["current"] for link in links) == 1
+
+
+def test_template_url_for_is_flasks(app):
+    from flask import url_for
+
+    calls = [("traveller.index", {}), ("traveller.index", {"lang": None}),
+             ("traveller.index", {"lang": "zh"}),
+             ("data.index", {}), ("staff.scan", {}), ("staff.result_qr_svg", {"token": "1ABC"}),
+             ("traveller.index", {"_external": True}), ("traveller.index", {"_anchor": "trip"}),
+             ("static", {"filename": "style.css", "v": "0123456789"})]
+    for base in ("/", "/check?wh=20"):
+        for root in ("", "/prefix"):
+            with app.test_request_context(base, base_url=f"https://example.org{root}"):
+                for _ in range(2):  # the second time from the cache
+                    for endpoint, values in calls:
+                        assert templating.template_url_for(endpoint, **values) == \
+                            url_for(endpoint, **values)
+
+
+def test_browser_language_as_werkzeug_picks_it(app):
+    from compliance.web import i18n
+
+    headers = [None, "", "ko-KR,ko;q=0.9", "fr, ja;q=0.5, zh;q=0.6", "zh-TW", "*", "en;q=0",
+               "de-CH,de;q=0.9,en;q=0.8", "ja;q=0.1,ko;q=0.1", "xx;;;q=bad, ko", "ZH-hans-CN"]
+    for header in headers:
+        with app.test_request_context("/", headers={"Accept-Language": header} if header else {}):
+            from flask import request
+
+            expected = request.accept_languages.best_match(list(LANGUAGES)) or "en"
+            assert i18n.select_locale() == expected, header
+
+
+def test_template_globals_still_follow_the_environment(app):
+    """make_globals keeps Jinja's ChainMap: a global added after a template was compiled is
+    seen, template globals win, and nothing leaks into the environment."""
+    environment = app.jinja_env
+    template = environment.from_string("{{ late_global | default('none') }}",
+                                       globals={"own": 1})
+    with app.test_request_context("/"):
+        assert template.render() == "none"
+        environment.globals["late_global"] = "seen"
+        try:
+            assert template.render() == "seen"
+            assert {"own", "late_global", "url_for"} <= template.globals.keys()
+        finally:
+            del environment.globals["late_global"]
+    assert "own" not in environment.globals
