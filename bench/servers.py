@@ -171,7 +171,7 @@ def _proc_kb(path: str, field: str) -> int:
     return 0
 
 
-#: What deploy/nginx.conf sets for slow and oversized clients (tests/test_scale.py checks that
+#: What deploy/nginx.conf sets for slow and oversized clients (tests/server/test_scale.py checks that
 #: both say the same): whole requests are buffered before gunicorn sees them, slow senders
 #: are dropped, and request lines or headers longer than gunicorn accepts are refused here.
 PROXY_SETTINGS = """\

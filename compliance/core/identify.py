@@ -408,7 +408,7 @@ RECALL_SEVERITY = (RecallStatus.RECALLED, RecallStatus.WARNING, RecallStatus.CHE
 
 def offline_tables(tables: NameTables, recalls: list[dict]) -> dict:
     """The name tables in JSON, for the offline lookup of /scan (static/identify.js applies
-    the same rules to them; tests/test_browser_offline_identify.py checks both agree)."""
+    the same rules to them; tests/browser/test_browser_identify.py checks both agree)."""
     entries = {}
     for word_entries in tables.recalls_by_word.values():
         for recall, entry in word_entries:

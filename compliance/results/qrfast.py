@@ -17,7 +17,7 @@ Per URL only: the data codewords (an integer used as a bit buffer), the error co
 each block (one table look-up, a shift and an XOR per codeword), the interleaving, and one
 gather (``operator.itemgetter``, in C) of the matrix from the fixed modules and the masked bits.
 
-``tests/test_qr.py`` compares the result with `qrcode` (same version, error level and mask) over
+``tests/results/test_qr.py`` compares the result with `qrcode` (same version, error level and mask) over
 thousands of random result URLs and decodes them with zxing-cpp.
 """
 

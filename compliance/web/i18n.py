@@ -186,7 +186,7 @@ class LanguageEnvironment(FlaskEnvironment):
     of compiled templates) whose templates have those literals replaced by the translated text
     before compiling (:class:`InlineTranslations`). Messages with variables, or any text that
     could change meaning once inlined, stay calls, so the page is byte for byte the same
-    (``tests/test_render.py`` compares every page in every language with and without).
+    (``tests/web/test_render.py`` compares every page in every language with and without).
 
     ``inline_translations = False`` on the app's environment turns it off.
     """
