@@ -108,10 +108,6 @@ class Joined(_Said):
         return f"Joined({self.parts!r})"
 
 
-#: What the decision says: a :class:`Message`, several joined, or (rarely) plain text.
-Text = Message | Joined | str
-
-
 def _(message: str, **params) -> Message:
     return Message(message, params)
 
@@ -131,11 +127,6 @@ def join(separator: str, parts) -> "Joined":
             joined.append(separator)
         joined.append(part)
     return Joined(joined)
-
-
-def text(value) -> str:
-    """A message (or several joined, or plain text) as text in the current language."""
-    return str(value) if isinstance(value, (Message, Joined)) else value
 
 
 def N_(message: str) -> str:

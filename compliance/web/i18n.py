@@ -141,9 +141,6 @@ def _(message: str, **params) -> str:
     return str(messages._(message, **params))
 
 
-def ngettext(singular: str, plural: str, n: int, **params) -> str:
-    return str(messages.ngettext(singular, plural, n, **params))
-
 
 def install_in_templates(app) -> None:
     """Make the templates' ``_`` use :func:`catalog` too (after Flask-Babel's own setup)."""
