@@ -19,7 +19,7 @@ Command-line options override these (``gunicorn -c gunicorn.conf.py -b 0.0.0.0:8
 - Request line and header limits stay at gunicorn's defaults (4094 bytes and 8190 bytes);
   nginx refuses anything longer first (``large_client_header_buffers``), with its own
   security headers, so gunicorn's bare 400/414/431 pages never reach a browser.
-- Buffered manual codes are written when a worker exits or is aborted (``compliance/codes.py``).
+- Buffered manual codes are written when a worker exits or is aborted (``compliance/results/codes.py``).
 - No control socket: several instances may run on one host, and nothing here uses it.
 """
 

@@ -1,6 +1,8 @@
-"""The app's JSON provider (compliance.api.http.JSONProvider) writes exactly what Flask's
-default provider writes: same bytes, same headers, for real API answers."""
+"""The app's JSON provider (compliance.api.http.JSONProvider, orjson) writes what Flask's default
+provider writes: the same JSON, keys in the same order, the same headers, for real API
+answers; only text outside ASCII is UTF-8 rather than escapes."""
 
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -19,9 +21,17 @@ def flask_default(app):
 def same_response(app, *args, **kwargs):
     ours = app.json.response(*args, **kwargs)
     theirs = flask_default(app).response(*args, **kwargs)
-    assert ours.get_data() == theirs.get_data()
-    assert ours.headers == theirs.headers
+    assert in_order(ours.get_data()) == in_order(theirs.get_data())
+    assert ours.get_data().endswith(b"\n")
+    assert ours.headers.get("Content-Type") == theirs.headers.get("Content-Type")
+    assert set(ours.headers.keys()) == set(theirs.headers.keys())
     return ours
+
+
+def in_order(body: bytes):
+    """The JSON read back with every object as its list of (key, value) pairs, so key order
+    counts too."""
+    return json.loads(body, object_pairs_hook=list)
 
 
 def test_installed_with_the_apps_settings(app):
@@ -29,7 +39,7 @@ def test_installed_with_the_apps_settings(app):
     assert app.json.sort_keys is False  # create_app's setting survives the swap
 
 
-def test_api_answers_byte_for_byte(app, client):
+def test_api_answers_as_flask_writes_them(app, client):
     queries = ["wh=20", "model=A1263&airline=EK&origin=DXB&destination=LHR", "mah=26800&v=5",
                "wh=150&airline=KE&origin=ICN&destination=NRT&count=3&ccc=false", "wh=abc",
                "unlabelled=true&airline=LH&origin=FRA&destination=JFK", "lang=zh&wh=99"]
@@ -45,6 +55,15 @@ def test_api_answers_byte_for_byte(app, client):
         same_response(app, {"b": 1, "a": [1.5, None, "é"]})
         app.json.ensure_ascii = False
         same_response(app, {"b": "日本語", "a": 1})
+        assert "日本語".encode() in app.json.response({"b": "日本語"}).get_data()
+
+
+def test_chinese_answer_is_utf8_and_reads_back(client):
+    response = client.get("/api/v1/check?model=A1263&airline=EK&origin=DXB&destination=LHR",
+                          headers={"Accept-Language": "zh"})
+    assert response.mimetype == "application/json"
+    assert "召回".encode() in response.get_data()
+    assert "召回" in response.get_json()["headline"]
 
 
 def test_debug_output_is_flasks_indented_one(app):
