@@ -14,7 +14,6 @@ import hashlib
 from functools import wraps
 
 import orjson
-
 from flask import Response, request
 from flask.json.provider import DefaultJSONProvider
 

@@ -31,6 +31,7 @@ _TOKEN_SPLIT = re.compile(r"[\s()\[\]{}<>,;:/|+&\"'“”‘’]+")
 _HAS_LETTER, _HAS_DIGIT = re.compile(r"[A-Z]"), re.compile(r"\d")
 #: A capacity or power written as a word ("20K", "10000mAh", "22.5W"): never a model number.
 _QUANTITY = re.compile(r"^\d+(?:[.,]\d+)?(?:K|MAH|WH|W|V|A)$")
+_NOT_QUANTITY_CHAR = re.compile(r"[^0-9A-Z.,]")
 _CJK = re.compile(f"[{CJK_CHARS}]")
 
 
@@ -156,7 +157,7 @@ def _model_number(text: str, data) -> tuple[str, str] | None:
 
 def _generic_or_quantity(token: str, generic: frozenset) -> bool:
     word = token.casefold()
-    return word in generic or bool(_QUANTITY.match(re.sub(r"[^0-9A-Z.,]", "", token.upper())))
+    return word in generic or bool(_QUANTITY.match(_NOT_QUANTITY_CHAR.sub("", token.upper())))
 
 
 def _code_shaped(key: str) -> bool:
@@ -168,7 +169,7 @@ def _unknown_code(text: str) -> str | None:
     quantity such as 20K or 22.5W)."""
     for token in _TOKEN_SPLIT.split(unconfuse(text)):
         if _code_shaped(fold(token)) and not _QUANTITY.match(
-                re.sub(r"[^0-9A-Z.,]", "", token.upper())):
+                _NOT_QUANTITY_CHAR.sub("", token.upper())):
             return token
     return None
 

@@ -102,7 +102,9 @@ class Dataset:
     airlines: dict[str, dict]
     airports: dict[str, dict]
     catalogue: dict[str, dict]
-    brands: tuple[str, ...]
+    #: Folded brand names (normalize.brand_keys), a set: normalize_model asks ``in`` of it for
+    #: every leading word of every model it reads.
+    brands: frozenset[str]
     #: Model numbers people may type, for autocomplete: (model_key, model, brand, product, kind)
     model_index: list[tuple]
     #: Identification's tables for names (see compliance.core.identify).

@@ -10,6 +10,7 @@ is never turned into another one.
 import json
 import re
 import unicodedata
+from collections.abc import Collection
 from importlib.resources import files
 
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
@@ -45,7 +46,11 @@ def lookalike_pairs() -> dict:
 
 
 def unconfuse(text: str) -> str:
-    """NFKC (full-width to ASCII), then look-alike letters to the ASCII letters they imitate."""
+    """NFKC (full-width to ASCII), then look-alike letters to the ASCII letters they imitate.
+    ASCII text is already both (the table maps no ASCII character), and is most of what is
+    typed: it is returned as it is, without the two passes."""
+    if text.isascii():
+        return text
     return unicodedata.normalize("NFKC", text).translate(_LOOKALIKES)
 
 
@@ -71,7 +76,7 @@ def brand_keys(sources: dict) -> tuple[str, ...]:
 _SEPARATOR = re.compile(r"[^0-9A-Za-z]+")
 
 
-def normalize_model(text: str | None, brands: tuple[str, ...] = ()) -> str:
+def normalize_model(text: str | None, brands: Collection[str] = ()) -> str:
     """The comparable form of a model number.
 
     Case, spaces, hyphens, dots, full-width and look-alike characters and a leading brand name

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from werkzeug.exceptions import ServiceUnavailable
 
 from compliance.core.model import Dataset
@@ -49,8 +49,13 @@ def _stale(db_path: Path, data_dir: Path) -> bool:
 
 
 def get_dataset() -> Dataset:
+    """The dataset this request reads: the same one for the whole request, even if a rebuild
+    lands half way through it."""
+    if "dataset" in g:
+        return g.dataset
     try:
-        return current_app.extensions["dataset"].get()
+        g.dataset = current_app.extensions["dataset"].get()
+        return g.dataset
     except FileNotFoundError:
         raise ServiceUnavailable(
             "The database has not been built: run 'flask --app app data build' and fix the "

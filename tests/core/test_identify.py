@@ -228,3 +228,18 @@ def test_a_recall_alias_identifies_the_model(data_copy, tmp_path, dataset):
     assert answer.recall["status"] == "recalled"
     assert answer.recall["matches"][0]["match"] == "alias"
     assert answer.device["identified_as"]["match"] == "alias"
+
+
+def test_ascii_input_takes_the_shortcut_with_the_same_result():
+    """unconfuse() returns ASCII text as it is: the look-alike table maps no ASCII character
+    and NFKC leaves ASCII alone, so the shortcut gives what the two passes would."""
+    import string
+    import unicodedata
+
+    from compliance.core import normalize
+
+    assert not any(code < 128 for code in normalize._LOOKALIKES)
+    for text in (string.printable, "Anker PowerCore 10000 (A1263)", "O0Il1|", ""):
+        assert normalize.unconfuse(text) == unicodedata.normalize("NFKC", text).translate(
+            normalize._LOOKALIKES)
+    assert normalize.unconfuse("А1647") == "A1647"  # Cyrillic А still folds

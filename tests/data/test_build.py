@@ -117,3 +117,22 @@ def test_the_datasets_memo_computes_once_and_stays_bounded(dataset):
         dataset.remembered("test-table", key, lambda: key, 3)
     assert len(dataset.memo["test-table"]) <= 3
     dataset.memo.pop("test-table")
+
+
+def test_a_running_app_picks_up_a_rebuilt_database(data_copy, tmp_path, monkeypatch):
+    """Workers read the database once, then look at the file at most once a second and reload
+    it when a rebuild has replaced it; one request always reads one dataset."""
+    clock = [1000.0]
+    monkeypatch.setattr("compliance.data.dataset.time.monotonic", lambda: clock[0])
+    db = tmp_path / "live.sqlite"
+    first = build_database(data_copy, db).data_version
+    app = make_app(db, DATA_DIR=str(data_copy))
+    client = app.test_client()
+    assert client.get("/healthz").get_json()["data_version"] == first
+    edit_json(data_copy / "models.json", lambda r: r.pop())
+    second = build_database(data_copy, db).data_version
+    assert second != first
+    clock[0] += 0.5
+    assert client.get("/healthz").get_json()["data_version"] == first  # within the second
+    clock[0] += 0.6
+    assert client.get("/healthz").get_json()["data_version"] == second
