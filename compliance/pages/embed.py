@@ -31,7 +31,7 @@ from compliance.core.params import (
 )
 from compliance.data.db import get_dataset
 from compliance.results import qr, run_itinerary_check
-from compliance.results.verification import manual_code_of
+from compliance.results.verification import new_manual_code
 from compliance.web.i18n import _
 from compliance.web.security import embeddable
 from compliance.web.templating import root_script
@@ -149,7 +149,7 @@ def check():
         token=result.token,
         result_url=result.result_url,
         qr_svg=qr.svg(result.result_url, _("QR code of this result")),
-        code=manual_code_of(result.token),
+        code=new_manual_code(result.token),
     )
 
 

@@ -5,10 +5,11 @@ from flask import Blueprint, render_template, request
 from compliance.core.params import FORM_PARAMS, ParamError, form_values, single_values
 from compliance.data.db import get_dataset
 from compliance.results import qr, run_itinerary_check
-from compliance.results.verification import manual_code_of
+from compliance.results.verification import new_manual_code
 from compliance.web.i18n import _
 
 bp = Blueprint("traveller", __name__)
+
 
 @bp.get("/")
 def index():
@@ -34,7 +35,7 @@ def check():
         result_url=result.result_url,
         qr_svg=qr.svg(result.result_url, _("QR code of this result")),
         qr_info=qr.info(result.result_url),
-        code=manual_code_of(result.token),
+        code=new_manual_code(result.token),
         issued_at=result.issued_at,
         data=data,
     )

@@ -204,6 +204,14 @@ def deciding_reason(answer: Answer) -> str:
     return answer.headline
 
 
+def new_manual_code(token: str) -> str:
+    """The code under the QR of a token this request has just issued, recorded without
+    looking it up first: a new token's code is not in the store yet (a second identical
+    check in the same second records the same row again, which is harmless), and the look-up
+    was a synchronous SQLite read on every first view."""
+    return codes.remember(token, signing_keys()[0])
+
+
 def manual_code_of(token: str) -> str:
     """The code under the QR, recorded so that /v resolves it on this instance even when the
     token was issued elsewhere (reading first keeps page views from writing every time)."""
