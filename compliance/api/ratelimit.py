@@ -81,6 +81,10 @@ def _exempt_unless_writing_page() -> bool:
     return request.endpoint not in WRITING_ENDPOINTS
 
 
+def _counted_by_no_limit() -> bool:
+    return _exempt_unless_writing_page() and not _is_api()
+
+
 def _setting(name: str):
     return lambda: current_app.config[name] or ""
 
@@ -185,6 +189,9 @@ def init_app(app) -> None:
         ],
         headers_enabled=False,
     )
+    # Requests that no limit counts (reading pages, files, /healthz) skip the limiter's
+    # per-request work (resolving and testing the three limits: about 0.06 ms) at once.
+    limiter.request_filter(_counted_by_no_limit)
     app.extensions["powerbank_limiter"] = limiter
     # The per-client cap on new manual codes (compliance.results.codes) counts here too.
     app.extensions["client_counter"] = count_for_client
