@@ -286,15 +286,15 @@ def in_process_costs(db_path: Path, inputs: Inputs, n: int = 300) -> dict:
 
 
 def limiter_cost(db_path: Path, inputs: Inputs, n: int = 600) -> dict:
-    """What Flask-Limiter costs a request in process: the API check and /healthz with the
-    limits as the server runs are set here (counted, never reached) and with the limiter
-    switched off (RATELIMIT_ENABLED false), requests taken in turn."""
+    """What the rate limits cost a request in process: the API check and /healthz with the
+    limits as the server runs are set here (counted, never reached) and with no limit set,
+    requests taken in turn."""
     from compliance import create_app
 
     clients = {}
     for label, extra in (("counted", {"API_RATE_LIMIT": "100000000/second",
                                       "PAGE_RATE_LIMIT": "100000000/second"}),
-                         ("off", {"RATELIMIT_ENABLED": False})):
+                         ("off", {"API_RATE_LIMIT": None, "PAGE_RATE_LIMIT": None})):
         app = create_app({"SECRET_KEY": SECRET, "DATABASE": str(db_path),
                           "DATA_AUTO_BUILD": False, **extra,
                           "RESULT_CODES_DATABASE": str(db_path.parent / f"lim_{label}.sqlite")})
@@ -710,7 +710,7 @@ def report(info: dict, qr_fig: dict, costs: dict, runs: dict, auto: dict | None,
     limiter = costs.get("limiter")
     if limiter:
         lines.append(
-            f"Flask-Limiter's share, in process: /api/v1/check {limiter['api_counted']:.3f} ms "
+            f"The rate limits' share, in process: /api/v1/check {limiter['api_counted']:.3f} ms "
             f"with the limits counted as in these runs, {limiter['api_off']:.3f} ms with the "
             f"limiter off; /healthz {limiter['healthz_counted']:.3f} ms vs "
             f"{limiter['healthz_off']:.3f} ms")

@@ -95,7 +95,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RESULT_CODES_PER_CLIENT_PER_MINUTE", _unless_testing(120),
             "Cap on new manual codes per client per minute (off under tests).",
             derived=True, none_is_unset=True),
-    # Rate limits (compliance/api/ratelimit.py, Flask-Limiter): off under tests unless set.
+    # Rate limits (compliance/api/ratelimit.py, the limits library): off under tests unless set.
     Setting("API_RATE_LIMIT", _unless_testing("300/minute"),
             "Per client address, every /api/v1/ request.", derived=True),
     Setting("API_KEY_RATE_LIMIT", _unless_testing("3000/minute"),
@@ -104,8 +104,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Per client address, the pages that issue or open a result.", derived=True),
     Setting("API_KEYS", [], "JSON list of API keys (their own, higher rate limit)."),
     Setting("RATELIMIT_STORAGE_URI", "memory://",
-            "Where Flask-Limiter counts (redis://... to share limits between instances)."),
-    Setting("RATELIMIT_STRATEGY", "fixed-window", "Flask-Limiter's counting strategy."),
+            "Where the rate limits count (redis://... to share limits between instances)."),
+    Setting("RATELIMIT_STRATEGY", "fixed-window",
+            "How limits count: fixed-window, moving-window or sliding-window-counter."),
     Setting("RATELIMIT_SWALLOW_ERRORS", True,
             "A limiter store that cannot be reached lets requests through (logged)."),
     Setting("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True,

@@ -1,5 +1,6 @@
-"""Rate limits through Flask-Limiter: the API per address and per key, the pages that write a
-manual code, off in tests unless set, on in production."""
+"""Rate limits (compliance.api.ratelimit, on the limits library): the API per address and per key,
+the pages that write a manual code, off in tests unless set, on in production, and counted in
+process while the shared store is down."""
 
 import pytest
 
@@ -110,3 +111,23 @@ def test_the_developers_page_says_where_limits_are_counted(built_db, storage, sa
     app = make_app(built_db, API_RATE_LIMIT="60/minute", RATELIMIT_STORAGE_URI=storage)
     html = app.test_client().get("/developers").get_data(as_text=True)
     assert says in html
+
+
+def test_a_store_that_cannot_be_reached_counts_in_process_and_is_logged(built_db, caplog):
+    """Nothing listens on port 1: the limits still hold, counted by this process, and the
+    checker keeps answering."""
+    app = make_app(built_db, API_RATE_LIMIT="2/minute",
+                   RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
+    client = app.test_client()
+    statuses = [client.get("/api/v1/rules?limit=1").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert "rate limit store unreachable" in caplog.text
+    assert client.get("/healthz").status_code == 200
+
+
+def test_without_the_fallback_an_unreachable_store_lets_requests_through(built_db):
+    app = make_app(built_db, API_RATE_LIMIT="1/minute",
+                   RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0",
+                   RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=False)
+    client = app.test_client()
+    assert [client.get("/api/v1/rules?limit=1").status_code for _ in range(3)] == [200] * 3
