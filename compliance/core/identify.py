@@ -21,6 +21,7 @@ index instead. The matching tables are derived once per dataset by :func:`name_t
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .normalize import CJK_CHARS, fold, name_words, normalize_model, unconfuse
 from .vocabulary import RecallKind, RecallScope, RecallStatus
@@ -135,7 +136,7 @@ def _model_number(text: str, data) -> tuple[str, str] | None:
     if len(tokens) > 1:
         # ASCII text folds word by word to the same keys (folding is per character there),
         # so each word is folded once rather than once per run that holds it.
-        folded = [fold(t) for t in tokens] if text.isascii() else None
+        folded = [_token_facts(t)[0] for t in tokens] if text.isascii() else None
         for size in range(min(_MAX_WINDOW, len(tokens)), 0, -1):
             for start in range(len(tokens) - size + 1):
                 if not all(plain[start:start + size]):
@@ -156,8 +157,15 @@ def _model_number(text: str, data) -> tuple[str, str] | None:
 
 
 def _generic_or_quantity(token: str, generic: frozenset) -> bool:
-    word = token.casefold()
-    return word in generic or bool(_QUANTITY.match(_NOT_QUANTITY_CHAR.sub("", token.upper())))
+    return token.casefold() in generic or _token_facts(token)[1]
+
+
+@lru_cache(maxsize=4096)
+def _token_facts(token: str) -> tuple[str, bool]:
+    """A typed word folded as model numbers are, and whether it is a quantity ("20K",
+    "22.5W"). The same words come back in most descriptions ("Anker", "10000", "PowerCore"),
+    and identification asks this of each word several times."""
+    return fold(token), bool(_QUANTITY.match(_NOT_QUANTITY_CHAR.sub("", token.upper())))
 
 
 def _code_shaped(key: str) -> bool:
@@ -168,8 +176,8 @@ def _unknown_code(text: str) -> str | None:
     """A word of the input that looks like a model number (letters and digits, not a
     quantity such as 20K or 22.5W)."""
     for token in _TOKEN_SPLIT.split(unconfuse(text)):
-        if _code_shaped(fold(token)) and not _QUANTITY.match(
-                _NOT_QUANTITY_CHAR.sub("", token.upper())):
+        folded, quantity = _token_facts(token)
+        if _code_shaped(folded) and not quantity:
             return token
     return None
 
