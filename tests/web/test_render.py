@@ -193,3 +193,38 @@ def test_template_globals_still_follow_the_environment(app):
         finally:
             del environment.globals["late_global"]
     assert "own" not in environment.globals
+
+
+def test_dict_attributes_read_as_jinja_reads_them(app):
+    """``d.name`` on a plain dict looks the key up first (LanguageEnvironment.getattr): the
+    same text as Jinja's own environment gives, for present and missing keys, keys named like
+    dict methods (the method wins, as in Jinja), dict subclasses and other objects."""
+    from collections import OrderedDict, defaultdict
+
+    from jinja2 import Environment, UndefinedError
+
+    source = ("{{ d.a }}|{{ d.missing | default('none') }}|{{ d.missing is defined }}|"
+              "{{ d.items is callable }}|{{ d.get('a') }}|{{ d.keys | string | length > 0 }}|"
+              "{{ d.nested.b }}|{{ d.nested.missing is undefined }}|{{ s.upper() }}")
+    plain = Environment(autoescape=True, undefined=app.jinja_env.undefined).from_string(source)
+    values = [{"a": 1, "items": "shadowed", "get": 2, "keys": 3, "nested": {"b": "<b>"}},
+              OrderedDict(a="x", nested={"b": 2}), defaultdict(str, a="y", nested={})]
+    with app.test_request_context("/"):
+        ours = app.jinja_env.from_string(source)
+        for value in values:
+            assert ours.render(d=value, s="abc") == plain.render(d=value, s="abc"), value
+        for environment in (app.jinja_env, plain.environment):
+            with pytest.raises(UndefinedError, match="'dict object' has no attribute 'missing'"):
+                environment.from_string("{{ d.missing.x }}").render(d={"a": 1})
+
+
+def test_template_globals_given_late_stay_the_templates(app):
+    """A template without globals of its own shares the environment's dict; globals given to
+    get_template for it later go into its own ChainMap, never into the environment's."""
+    environment = app.jinja_env
+    with app.test_request_context("/"):
+        template = environment.get_template("_conditions.html")
+        assert template.globals is environment.globals
+        again = environment.get_template("_conditions.html", globals={"mine": 1})
+        assert again.globals["mine"] == 1 and again.globals["url_for"] is not None
+    assert "mine" not in environment.globals
