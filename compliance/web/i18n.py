@@ -18,7 +18,6 @@ import hashlib
 import os
 import re
 import tempfile
-from collections import ChainMap
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,7 +27,6 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import g, has_app_context, has_request_context, request
 from flask.cli import AppGroup
-from flask.templating import Environment as FlaskEnvironment
 from flask_babel import Babel, get_translations
 from jinja2 import pass_eval_context
 from jinja2.ext import Extension
@@ -39,6 +37,8 @@ from werkzeug.http import parse_accept_header
 from compliance.config import ROOT, compiled_translations_dir
 from compliance.core import messages
 from compliance.core.messages import N_, SOURCE_LANGUAGE, use_catalog  # noqa: F401
+
+from .rendering import RenderEnvironment
 
 # --- Which language a reader gets -------------------------------------------------------------
 
@@ -173,7 +173,7 @@ def _template_gettext(eval_context, message: str, **variables) -> str:
 # --- Translations inlined into the templates, one compiled copy per language ------------------
 
 
-class LanguageEnvironment(FlaskEnvironment):
+class LanguageEnvironment(RenderEnvironment):
     """Flask's template environment, with the constant messages compiled in per language.
 
     Why: a result page prints some 60 messages that are plain literals (``{{ _("Result") }}``);
@@ -197,45 +197,6 @@ class LanguageEnvironment(FlaskEnvironment):
             return self.for_catalog(catalog()).get_template(name, parent, globals)
         return super().get_template(name, parent, globals)
 
-    def getattr(self, obj, attribute):
-        """``a.b`` in a template: Jinja's answer, found faster for plain dicts (the answer's
-        device, trip, recall, reasons, ...). Jinja tries the attribute first; a plain dict has
-        no attribute but those of its class, so for any other name that attempt raises
-        AttributeError (about 0.4 µs, some 160 times per result page) before the key is
-        looked up. Asking the key first gives the same value or the same undefined."""
-        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
-            try:
-                return obj[attribute]
-            except KeyError:
-                return self.undefined(obj=obj, name=attribute)
-        return super().getattr(obj, attribute)
-
-    def make_globals(self, d=None):
-        """A template's globals: the environment's own dict when the template brings none
-        (as Jinja 2 did, and as Jinja's docs allow: "it may be shared with the environment"),
-        else Jinja's ChainMap of its own over the environment's.
-
-        Why: every render copies a template's globals into its context and every include and
-        import makes a set of their names; through a ChainMap that is Python code per name
-        (about 14 µs for the result page's context, 3 µs per include), through a dict a copy
-        in C. The dict is the environment's itself, so a global added later is seen at once,
-        as through the ChainMap."""
-        if not d:
-            return self.globals
-        return _Globals(d, self.globals)
-
-    def _load_template(self, name, globals):
-        """Jinja's, except that globals given for a cached template that shares the
-        environment's go into a ChainMap of its own (Jinja would update the template's globals
-        in place, here the environment's)."""
-        if not globals:
-            return super()._load_template(name, globals)
-        template = super()._load_template(name, None)
-        if template.globals is self.globals:
-            template.globals = _Globals({}, self.globals)
-        template.globals.update(globals)
-        return template
-
     def for_catalog(self, translations) -> "LanguageEnvironment":
         overlays = self.__dict__.setdefault("_language_overlays", {})
         overlay = overlays.get(translations)
@@ -245,20 +206,6 @@ class LanguageEnvironment(FlaskEnvironment):
             overlay.__dict__.pop("_language_overlays", None)
             overlays[translations] = overlay
         return overlay
-
-
-#: What ``getattr`` finds on a plain dict: the attributes of its class, never a key.
-_DICT_ATTRIBUTES = frozenset(dir(dict))
-
-
-class _Globals(ChainMap):
-    """Jinja's ChainMap of a template's own globals over the environment's, whose ``keys()``
-    is a plain set: every ``{% from ... import %}`` subtracts it from the render's global names
-    (``Template._get_default_module``), which through ChainMap's generic view was a membership
-    test in Python per name."""
-
-    def keys(self):
-        return set().union(*self.maps)
 
 
 #: ``{{ _("literal") }}`` exactly, the literal without escapes, braces or percent signs.

@@ -228,3 +228,42 @@ def test_template_globals_given_late_stay_the_templates(app):
         again = environment.get_template("_conditions.html", globals={"mine": 1})
         assert again.globals["mine"] == 1 and again.globals["url_for"] is not None
     assert "mine" not in environment.globals
+
+
+def test_calls_and_escapes_as_jinja_does(app):
+    """The environment's fast ``Context.call`` and ``escape`` (compliance.web.rendering) give
+    Jinja's output: for functions that take the context, eval context or environment, callable
+    objects, macros, built-in methods, a StopIteration, and every kind of printed value."""
+    from jinja2 import Environment, pass_context, pass_environment, pass_eval_context
+    from markupsafe import Markup
+
+    class Html:
+        def __html__(self):
+            return "<i>safe</i>"
+
+    class Callable:
+        @pass_context
+        def __call__(self, context, x):
+            return f"{context.get('n')}:{x}"
+
+    class Text(str):
+        pass
+
+    def stop():
+        raise StopIteration
+
+    source = ("{% macro m(x) %}<{{ x }}>{% endmacro %}{{ m('&') }}|{{ plain('<a>') }}|"
+              "{{ with_context(1) }}|{{ with_eval(2) }}|{{ with_env(3) }}|{{ obj(4) }}|"
+              "{{ items.append(5) }}{{ items }}|{{ stop() is undefined }}|{{ 'x&'.upper() }}|"
+              "{{ html }}|{{ markup }}|{{ text }}|{{ 7 }}|{{ none }}|{{ 1.5 }}|{{ kw(a='<') }}")
+    values = dict(
+        plain=lambda x: x * 2, with_context=pass_context(lambda c, x: f"{c.get('n')}{x}"),
+        with_eval=pass_eval_context(lambda e, x: f"{e.autoescape}{x}"),
+        with_env=pass_environment(lambda e, x: f"{type(e).__name__ != ''}{x}"),
+        obj=Callable(), stop=stop, html=Html(), markup=Markup("<b>&amp;</b>"),
+        text=Text("<t>"), none=None, kw=lambda **kw: kw, n="N")
+    plain = Environment(autoescape=True, undefined=app.jinja_env.undefined)
+    with app.test_request_context("/"):
+        ours = app.jinja_env.from_string(source).render(items=[], **values)
+    assert ours == plain.from_string(source).render(items=[], **values)
+    assert "<&amp;>" in ours and "<i>safe</i>" in ours and "N:4" in ours
