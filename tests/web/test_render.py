@@ -255,7 +255,8 @@ def test_calls_and_escapes_as_jinja_does(app):
     source = ("{% macro m(x) %}<{{ x }}>{% endmacro %}{{ m('&') }}|{{ plain('<a>') }}|"
               "{{ with_context(1) }}|{{ with_eval(2) }}|{{ with_env(3) }}|{{ obj(4) }}|"
               "{{ items.append(5) }}{{ items }}|{{ stop() is undefined }}|{{ 'x&'.upper() }}|"
-              "{{ html }}|{{ markup }}|{{ text }}|{{ 7 }}|{{ none }}|{{ 1.5 }}|{{ kw(a='<') }}")
+              "{{ html }}|{{ markup }}|{{ text }}|{{ 7 }}|{{ none }}|{{ 1.5 }}|{{ kw(a='<') }}|"
+              "{% autoescape false %}{{ m('x') + '<' }}{% endautoescape %}")
     values = dict(
         plain=lambda x: x * 2, with_context=pass_context(lambda c, x: f"{c.get('n')}{x}"),
         with_eval=pass_eval_context(lambda e, x: f"{e.autoescape}{x}"),
