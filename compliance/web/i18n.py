@@ -30,7 +30,6 @@ from flask.cli import AppGroup
 from flask_babel import Babel, get_translations
 from jinja2 import pass_eval_context
 from jinja2.ext import Extension
-from markupsafe import Markup
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
@@ -38,7 +37,7 @@ from compliance.config import ROOT, compiled_translations_dir
 from compliance.core import messages
 from compliance.core.messages import N_, SOURCE_LANGUAGE, use_catalog  # noqa: F401
 
-from .rendering import RenderEnvironment
+from .rendering import RenderEnvironment, format_markup
 
 # --- Which language a reader gets -------------------------------------------------------------
 
@@ -166,7 +165,7 @@ def _template_gettext(eval_context, message: str, **variables) -> str:
     """
     text = catalog().ugettext(message)
     if eval_context.autoescape:
-        text = Markup(text)
+        return format_markup(text, variables)
     return text % variables
 
 

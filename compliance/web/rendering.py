@@ -5,12 +5,15 @@ Each method below gives what Jinja's own gives (``tests/web/test_render.py`` com
 it only skips work that cannot change the answer for the values our templates see.
 """
 
+import re
 from collections import ChainMap
+from functools import lru_cache
 from types import BuiltinMethodType, FunctionType
 
 from flask.templating import Environment as FlaskEnvironment
 from jinja2 import Template
 from jinja2.runtime import Context, Macro
+from jinja2.utils import _PassArg
 from markupsafe import Markup, _escape_inner, escape
 
 #: What ``getattr`` finds on a plain dict: the attributes of its class, never a key.
@@ -35,16 +38,39 @@ def _escape(value) -> Markup:
     return escape(value)
 
 
+def format_markup(text: str, variables: dict) -> Markup:
+    """``Markup(text) % variables``: the text with each value escaped. For a text whose only
+    conversions are ``%(name)s`` (and ``%%``), which is every message of ours, the values are
+    escaped here and the text formatted as a plain string, without markupsafe's Python helper
+    object per value (about 1.5 µs a value); any other text goes through markupsafe."""
+    if not _names_only(text):
+        return Markup(text) % variables
+    return _new_markup(Markup, text % {key: str(_escape(value))
+                                       for key, value in variables.items()})
+
+
+@lru_cache(maxsize=1024)
+def _names_only(text: str) -> bool:
+    return "%" not in _NAMED_CONVERSION.sub("", text)
+
+
+_NAMED_CONVERSION = re.compile(r"%%|%\([^()]*\)s")
+
+
 class FastContext(Context):
     def call(__self, __obj, *args, **kwargs):  # noqa: N805 - Jinja's own signature
         """Jinja's ``Context.call`` (``{{ f(x) }}``), without looking for a context argument
         on the callables whose argument is known: plain functions and built-in methods take
-        none, a macro takes the eval context. About half its cost, some 45 calls a page."""
+        none, a macro and a function marked ``pass_eval_context`` (the templates' ``_``) the
+        eval context. About half its cost, some 45 calls a page."""
         kind = type(__obj)
         if kind is Macro:
             args = (__self.eval_ctx, *args)
-        elif kind not in _PLAIN_CALLABLES or (kind is FunctionType
-                                              and "jinja_pass_arg" in __obj.__dict__):
+        elif kind is FunctionType and "jinja_pass_arg" in __obj.__dict__:
+            if __obj.jinja_pass_arg is not _PassArg.eval_context:
+                return super().call(__obj, *args, **kwargs)
+            args = (__self.eval_ctx, *args)
+        elif kind not in _PLAIN_CALLABLES:
             return super().call(__obj, *args, **kwargs)
         if kwargs:
             kwargs.pop("_block_vars", None)

@@ -268,3 +268,30 @@ def test_calls_and_escapes_as_jinja_does(app):
         ours = app.jinja_env.from_string(source).render(items=[], **values)
     assert ours == plain.from_string(source).render(items=[], **values)
     assert "<&amp;>" in ours and "<i>safe</i>" in ours and "N:4" in ours
+
+
+def test_messages_with_values_format_as_markupsafe_does():
+    """format_markup gives ``Markup(text) % values`` for every text and value kind, and the
+    same error for a missing value."""
+    from markupsafe import Markup
+
+    from compliance.web.rendering import format_markup
+
+    class Html:
+        def __html__(self):
+            return "<i>ok</i>"
+
+    values = {"a": "<b>&", "n": 5, "x": 2.5, "m": Markup("<em>m</em>"), "h": Html(), "z": None}
+    texts = ["%(a)s", "%(a)s and %(n)s at 100 %%", "%(m)s · %(h)s · %(z)s", "no values",
+             "%(n)d items", "%(x).1f Wh", "50%", "%(a)s%%(n)s", "%(a)r"]
+    for text in texts:
+        try:
+            expected = Markup(text) % values
+        except (ValueError, TypeError) as error:
+            with pytest.raises(type(error)):
+                format_markup(text, values)
+            continue
+        got = format_markup(text, values)
+        assert (got, type(got)) == (expected, Markup), text
+    with pytest.raises(KeyError):
+        format_markup("%(missing)s", values)
