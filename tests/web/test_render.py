@@ -155,7 +155,16 @@ def test_template_url_for_is_flasks(app):
              ("traveller.index", {"lang": "zh"}),
              ("data.index", {}), ("staff.scan", {}), ("staff.result_qr_svg", {"token": "1ABC"}),
              ("traveller.index", {"_external": True}), ("traveller.index", {"_anchor": "trip"}),
-             ("static", {"filename": "style.css", "v": "0123456789"})]
+             ("static", {"filename": "style.css", "v": "0123456789"}),
+             # long values: put into a URL built once with a placeholder, or built by Flask
+             ("staff.result_qr_svg", {"token": "1" + "ABCDEFGH" * 9}),
+             ("staff.result_qr_png", {"token": "1" + "ZYXWVUTS" * 9}),
+             ("staff.result_card", {"token": "x_.~-" * 8}),
+             ("traveller.index", {"lang": "zh", "model": "A1263" * 8, "wh": "2" * 40}),
+             ("staff.result_qr_svg", {"token": "a b/c%d&e?" * 5}),
+             ("staff.result_qr_svg", {"token": "~placeholder~" * 3, "x": "_0~placeholder~0_"}),
+             ("traveller.index", {"x": "_0~placeholder~0_", "model": "B" * 40}),
+             ("traveller.index", {"model": "Ä" * 40}), ("traveller.index", {"n": 12})]
     for base in ("/", "/check?wh=20"):
         for root in ("", "/prefix"):
             with app.test_request_context(base, base_url=f"https://example.org{root}"):
