@@ -265,7 +265,11 @@ def test_calls_and_escapes_as_jinja_does(app):
               "{{ with_context(1) }}|{{ with_eval(2) }}|{{ with_env(3) }}|{{ obj(4) }}|"
               "{{ items.append(5) }}{{ items }}|{{ stop() is undefined }}|{{ 'x&'.upper() }}|"
               "{{ html }}|{{ markup }}|{{ text }}|{{ 7 }}|{{ none }}|{{ 1.5 }}|{{ kw(a='<') }}|"
-              "{% autoescape false %}{{ m('x') + '<' }}{% endautoescape %}")
+              "{% autoescape false %}{{ m('x') + '<' }}{% endautoescape %}|"
+              "{% macro d(a, b='<d>') %}{{ a }}{{ b }}{% endmacro %}{{ d(1) }}{{ d(1, 2) }}"
+              "{{ d(a=3) }}{{ d() }}|{% macro v() %}{{ varargs }}{{ kwargs }}{% endmacro %}"
+              "{{ v(1, k='<') }}|{% macro c(x) %}[{{ caller() }}{{ x }}]{% endmacro %}"
+              "{% call c('<') %}in{% endcall %}|{% for i in [1, 2] %}{{ m(i) ~ d(i) }}{% endfor %}")
     values = dict(
         plain=lambda x: x * 2, with_context=pass_context(lambda c, x: f"{c.get('n')}{x}"),
         with_eval=pass_eval_context(lambda e, x: f"{e.autoescape}{x}"),
