@@ -27,6 +27,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import g, has_app_context, has_request_context, request
 from flask.cli import AppGroup
+from flask.globals import _cv_app
 from flask_babel import Babel, get_translations
 from jinja2 import pass_eval_context
 from jinja2.ext import Extension
@@ -95,8 +96,9 @@ def _browser_language(header: str | None) -> str:
 # --- The reader's catalog, in Python and in templates -----------------------------------------
 
 
-def catalog():
-    """The reader's message catalog, looked up once per request.
+def catalog(store=None):
+    """The reader's message catalog, looked up once per request (``store``: the app context's
+    ``g``, when the caller has it).
 
     English readers get the messages as written, without asking Flask-Babel (most API calls
     and every page in English, so this is the common case).
@@ -107,7 +109,8 @@ def catalog():
     ``refresh`` (which replace or drop that object) still take effect at once.
     """
     # The request's g itself, not through its proxy: this runs for every message.
-    store = g._get_current_object()
+    if store is None:
+        store = g._get_current_object()
     english = getattr(store, "reader_reads_source_language", None)
     if english is None:
         english = store.reader_reads_source_language = select_locale() == DEFAULT_LANGUAGE
@@ -127,7 +130,8 @@ def catalog():
 
 def _reader_catalog():
     """The catalog the core's messages use: the reader's inside a request, else English."""
-    return catalog() if has_app_context() else SOURCE_LANGUAGE
+    context = _cv_app.get(None)  # has_app_context(), keeping what it found
+    return SOURCE_LANGUAGE if context is None else catalog(context.g)
 
 
 use_catalog(_reader_catalog)
