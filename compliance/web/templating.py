@@ -11,12 +11,18 @@ import json
 import os
 import re
 import time
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote_plus, urlencode
 
 from babel import Locale
-from babel.numbers import parse_pattern
+from babel.numbers import (
+    get_decimal_symbol,
+    get_group_symbol,
+    get_infinity_symbol,
+    parse_pattern,
+)
 from flask import Response, current_app, has_request_context, request, url_for
 from flask.globals import _cv_request
 from flask_babel import format_decimal, get_locale
@@ -180,7 +186,56 @@ def number(value) -> str:
 
 @lru_cache(maxsize=4096)
 def _number(value, kind: type, locale: Locale) -> str:
-    return _NUMBER_PATTERN.apply(value, locale)
+    """``_NUMBER_PATTERN.apply(value, locale)``, step for step as Babel does it for this
+    pattern (no scale, exponent, significant digits or currency), with the locale's symbols
+    looked up once per locale instead of some six locale-data look-ups per number."""
+    group, decimal_symbol, infinity = _number_symbols(locale)
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    negative = int(value.is_signed())
+    value = abs(value).normalize()
+    if value.is_infinite():
+        digits = infinity
+    else:
+        whole, _dot, fraction = f"{value.quantize(_NUMBER_QUANTUM):f}".partition(".")
+        digits = _group_digits(whole, group) + _fraction_digits(fraction or "0",
+                                                                decimal_symbol)
+    text = _NUMBER_PATTERN.prefix[negative] + digits + _NUMBER_PATTERN.suffix[negative]
+    return _QUOTED.sub(lambda m: m.group(1) or "'", text) if "'" in text else text
+
+
+_NUMBER_QUANTUM = Decimal(10) ** -_NUMBER_PATTERN.frac_prec[1]
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+@lru_cache(maxsize=64)
+def _number_symbols(locale: Locale) -> tuple[str, str, str]:
+    return (get_group_symbol(locale), get_decimal_symbol(locale), get_infinity_symbol(locale))
+
+
+def _group_digits(whole: str, group: str) -> str:
+    """Babel's ``NumberPattern._format_int`` for this pattern."""
+    smallest = _NUMBER_PATTERN.int_prec[0]
+    if len(whole) < smallest:
+        whole = "0" * (smallest - len(whole)) + whole
+    size, grouped = _NUMBER_PATTERN.grouping[0], ""
+    while len(whole) > size:
+        grouped = group + whole[-size:] + grouped
+        whole = whole[:-size]
+        size = _NUMBER_PATTERN.grouping[1]
+    return whole + grouped
+
+
+def _fraction_digits(fraction: str, decimal_symbol: str) -> str:
+    """Babel's ``NumberPattern._format_frac`` for this pattern."""
+    fewest, most = _NUMBER_PATTERN.frac_prec
+    if len(fraction) < fewest:
+        fraction += "0" * (fewest - len(fraction))
+    if most == 0 or (fewest == 0 and int(fraction) == 0):
+        return ""
+    while len(fraction) > fewest and fraction[-1] == "0":
+        fraction = fraction[:-1]
+    return decimal_symbol + fraction
 
 
 @lru_cache(maxsize=64)

@@ -308,3 +308,25 @@ def test_messages_with_values_format_as_markupsafe_does():
         assert (got, type(got)) == (expected, Markup), text
     with pytest.raises(KeyError):
         format_markup("%(missing)s", values)
+
+
+def test_numbers_as_babel_formats_them():
+    """The num filter's own steps (templating._number) give Babel's NumberPattern.apply for
+    its pattern, over random and edge values in many locales (their own group and decimal
+    symbols, infinity, rounding half-even at the fourth decimal)."""
+    import random
+    from decimal import Decimal
+
+    from babel import Locale
+
+    rng = random.Random(15)
+    values = [0, 1, -1, 1.0, -0.0, 5, 20000, 99.9, 99.995, 100.00005, 99.99995, 1234567.891,
+              Decimal("12.345"), Decimal("-0.00005"), Decimal("1E+3"), float("inf"),
+              float("-inf"), 1e20, 1e-7, 123456789012345678]
+    values += [round(rng.uniform(-1e6, 1e6), rng.randint(0, 8)) for _ in range(400)]
+    values += [rng.randint(-10**9, 10**9) for _ in range(100)]
+    for code in ("en", "zh", "ja", "ko", "de", "fr", "de_CH", "ar", "hi", "fa", "ru"):
+        locale = Locale.parse(code)
+        for value in values:
+            assert templating._number.__wrapped__(value, type(value), locale) == \
+                templating._NUMBER_PATTERN.apply(value, locale), (code, value)
