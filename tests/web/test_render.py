@@ -330,3 +330,36 @@ def test_numbers_as_babel_formats_them():
         for value in values:
             assert templating._number.__wrapped__(value, type(value), locale) == \
                 templating._NUMBER_PATTERN.apply(value, locale), (code, value)
+
+
+def test_loaded_templates_are_each_languages_own(app, tmp_path):
+    """Each language's environment keeps its own compiled templates (the translations are
+    compiled into them), and with auto_reload on an edited template is read again."""
+    import os
+
+    from jinja2 import FileSystemLoader
+
+    client = app.test_client()
+    for lang in ("en", "ja", "zh", "en", "ja"):
+        with app.test_request_context(f"/?lang={lang}"):
+            skip = i18n.catalog().ugettext("Skip to content")
+            template = app.jinja_env.get_template("base.html")
+            assert template is app.jinja_env.get_template("base.html")
+        html = client.get(f"/?lang={lang}").get_data(as_text=True)
+        assert f'<a class="skip" href="#main">{skip}</a>' in html, lang
+    with app.test_request_context("/?lang=ja"):
+        ja = app.jinja_env.get_template("base.html")
+    with app.test_request_context("/?lang=en"):
+        assert app.jinja_env.get_template("base.html") is not ja
+
+    # An overlay made after its environment loaded templates loads its own.
+    app.jinja_env.inline_translations = False
+    app.jinja_env.get_template("base.html")
+    page = tmp_path / "base.html"
+    page.write_text("one")
+    environment = app.jinja_env.overlay(loader=FileSystemLoader(str(tmp_path)))
+    assert environment.get_template("base.html").render() == "one"
+    environment.auto_reload = True
+    page.write_text("two!")
+    os.utime(page, (1, 1))
+    assert environment.get_template("base.html").render() == "two!"
