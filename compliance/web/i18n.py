@@ -25,9 +25,9 @@ import click
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import g, has_app_context, has_request_context, request
+from flask import g
 from flask.cli import AppGroup
-from flask.globals import _cv_app
+from flask.globals import _cv_app, _cv_request
 from flask_babel import Babel, get_translations
 from jinja2 import pass_eval_context
 from jinja2.ext import Extension
@@ -62,21 +62,18 @@ def canonical_language(value: str | None) -> str | None:
 
 def chosen_language() -> str | None:
     """The language the reader picked explicitly with ``lang=``, if any."""
-    if not has_request_context():
-        return None
-    return _languages()[0]
+    context = _cv_request.get(None)  # has_request_context(), keeping what it found
+    return None if context is None else _languages(context.request)[0]
 
 
 def select_locale() -> str:
-    if not has_request_context():
-        return DEFAULT_LANGUAGE
-    return _languages()[1]
+    context = _cv_request.get(None)
+    return DEFAULT_LANGUAGE if context is None else _languages(context.request)[1]
 
 
-def _languages() -> tuple[str | None, str]:
-    """(chosen language, selected language) of this request, worked out once per request: a
-    page asks some ten times (links, the switch, the catalog, ``<html lang>``)."""
-    current = request._get_current_object()
+def _languages(current) -> tuple[str | None, str]:
+    """(chosen language, selected language) of the request ``current``, worked out once per
+    request: a page asks some ten times (links, the switch, the catalog, ``<html lang>``)."""
     known = getattr(current, "_compliance_languages", None)
     if known is None or known[0] is not current.args:
         chosen = canonical_language(current.args.get("lang"))
@@ -196,8 +193,10 @@ class LanguageEnvironment(RenderEnvironment):
     language_catalog = None
 
     def get_template(self, name, parent=None, globals=None):
-        if self.language_catalog is None and self.inline_translations and has_app_context():
-            return self.for_catalog(catalog()).get_template(name, parent, globals)
+        if self.language_catalog is None and self.inline_translations:
+            context = _cv_app.get(None)  # has_app_context(), keeping what it found
+            if context is not None:
+                return self.for_catalog(catalog(context.g)).get_template(name, parent, globals)
         return super().get_template(name, parent, globals)
 
     def for_catalog(self, translations) -> "LanguageEnvironment":

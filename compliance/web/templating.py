@@ -119,11 +119,12 @@ def language_links() -> list[dict]:
     ``/%5Cevil.example`` (a 404) would otherwise become ``href="/\\evil.example"``, which
     browsers read as a link to another site. Pages without a route link to the start page."""
     current = select_locale()
+    this = _cv_request.get().request  # the request itself, not through its proxy
     # What urlencode() gives, pair by pair: the same few codes and dates recur on every page.
-    kept = "&".join([_query_pair(k, v) for k, v in request.args.items(multi=True)
+    kept = "&".join([_query_pair(k, v) for k, v in this.args.items(multi=True)
                      if k != "lang"])
-    if request.url_rule is not None and request.endpoint:
-        path = template_url_for(request.endpoint, **(request.view_args or {}))
+    if this.url_rule is not None and this.endpoint:
+        path = template_url_for(this.endpoint, **(this.view_args or {}))
     else:
         path = template_url_for("traveller.index")
     prefix = f"{path}?{kept}&lang=" if kept else f"{path}?lang="
