@@ -28,7 +28,7 @@ from babel.messages.pofile import read_po
 from flask import g
 from flask.cli import AppGroup
 from flask.globals import _cv_app, _cv_request
-from flask_babel import Babel, get_translations
+from flask_babel import Babel, get_locale, get_translations
 from jinja2 import pass_eval_context
 from jinja2.ext import Extension
 from werkzeug.datastructures import LanguageAccept
@@ -123,6 +123,18 @@ def catalog(store=None):
     if locale is not None:
         state.compliance_catalog = (locale, translations)
     return translations
+
+
+def reader_locale():
+    """Flask-Babel's ``get_locale()``, read straight from its per-request state once it is
+    known (as ``get_locale`` does, after three look-ups through ``g``'s proxy): the num filter
+    and country names ask for it several times a page."""
+    context = _cv_app.get(None)
+    if context is not None:
+        locale = getattr(getattr(context.g, "_flask_babel", None), "babel_locale", None)
+        if locale is not None:
+            return locale
+    return get_locale()
 
 
 def _reader_catalog():

@@ -25,7 +25,7 @@ from babel.numbers import (
 )
 from flask import Response, current_app, has_request_context, request, url_for
 from flask.globals import _cv_request
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal
 from werkzeug.routing import UnicodeConverter
 
 from compliance.core import places
@@ -40,7 +40,7 @@ from compliance.core.vocabulary import DEFAULT_CELL_VOLTAGE, MAX_LEGS
 from compliance.data.db import get_dataset
 from compliance.results import utcnow
 
-from .i18n import HTML_LANG, LANGUAGES, select_locale
+from .i18n import HTML_LANG, LANGUAGES, reader_locale, select_locale
 
 #: A year for files whose URL carries their content hash; an hour for the others.
 VERSIONED_MAX_AGE = 365 * 24 * 3600
@@ -146,7 +146,7 @@ def country_name(code: str | None) -> str:
     """The country's name in the reader's language (Babel's CLDR data)."""
     if not code:
         return ""
-    locale = get_locale() or Locale("en")
+    locale = reader_locale() or Locale("en")
     return locale.territories.get(code, code)
 
 
@@ -179,7 +179,7 @@ def number(value) -> str:
     What Flask-Babel's ``format_decimal`` gives, with the pattern parsed once and each
     (value, locale) formatted once: a result page shows the same few numbers several times.
     """
-    locale = get_locale()
+    locale = reader_locale()
     if locale is None:
         return format_decimal(value, format=_NUMBER_FORMAT)
     return _number(value, type(value), locale)
