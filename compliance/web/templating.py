@@ -103,6 +103,19 @@ def trip_readings() -> list[dict]:
     return found
 
 
+def answer_notices(answer) -> list[dict]:
+    """The notices of the answer and of every flight, each once (the first of each code and
+    airline), in order: what the verdict box lists (``_notices.html``)."""
+    seen, notices = set(), []
+    for source in [answer, *(answer.legs or [])]:
+        for notice in source.notices:
+            key = f"{notice['code']}/{notice.get('airline') or ''}"
+            if key not in seen:
+                seen.add(key)
+                notices.append(notice)
+    return notices
+
+
 def choice_url(param: str, code: str) -> str:
     """This check again with ``param`` set to ``code``: a candidate offered on the form."""
     args = [(k, v) for k, v in request.args.items(multi=True) if k != param]
@@ -395,5 +408,6 @@ def init_app(app) -> None:
         max_legs=MAX_LEGS,
         assumed_cell_voltage=DEFAULT_CELL_VOLTAGE,
         trip_readings=trip_readings,
+        answer_notices=answer_notices,
         choice_url=choice_url,
     )

@@ -363,3 +363,19 @@ def test_loaded_templates_are_each_languages_own(app, tmp_path):
     page.write_text("two!")
     os.utime(page, (1, 1))
     assert environment.get_template("base.html").render() == "two!"
+
+
+def test_notices_listed_once_each_in_order():
+    """answer_notices: the answer's notices then each flight's, the first of each code and
+    airline only (what _notices.html lists next to the verdict)."""
+    from types import SimpleNamespace as Answer
+
+    a = {"code": "no_airline_rules", "airline": "W6", "text": "W6"}
+    b = {"code": "no_airline_rules", "airline": "LH", "text": "LH"}
+    c = {"code": "recall_not_checked", "text": "no model"}
+    again = {"code": "no_airline_rules", "airline": "W6", "text": "W6 again"}
+    none_airline = {"code": "recall_not_checked", "airline": None, "text": "same as c"}
+    legs = [Answer(notices=[a, c], legs=None), Answer(notices=[again, b, none_airline], legs=None)]
+    assert templating.answer_notices(Answer(notices=[c], legs=legs)) == [c, a, b]
+    assert templating.answer_notices(Answer(notices=[a, again], legs=None)) == [a]
+    assert templating.answer_notices(Answer(notices=[], legs=[])) == []
