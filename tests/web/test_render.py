@@ -379,3 +379,32 @@ def test_notices_listed_once_each_in_order():
     assert templating.answer_notices(Answer(notices=[c], legs=legs)) == [c, a, b]
     assert templating.answer_notices(Answer(notices=[a, again], legs=None)) == [a]
     assert templating.answer_notices(Answer(notices=[], legs=[])) == []
+
+
+def test_reader_locale_is_flask_babels(app):
+    """reader_locale gives what Flask-Babel's get_locale gives: by lang=, by the browser's
+    language, under force_locale, and None outside a request; the catalog still follows it."""
+    from flask_babel import force_locale, get_locale, refresh
+
+    cases = [("/?lang=zh", {}), ("/?lang=ko", {}), ("/", {"Accept-Language": "ja,en;q=0.5"}),
+             ("/", {}), ("/?lang=xx", {"Accept-Language": "zh-CN"})]
+    for path, headers in cases:
+        with app.test_request_context(path, headers=headers):
+            ours = i18n.reader_locale()
+        with app.test_request_context(path, headers=headers):
+            theirs = get_locale()
+        assert ours == theirs, (path, headers)
+        with app.test_request_context(path, headers=headers):
+            i18n.reader_locale()
+            assert get_locale() == theirs and i18n.reader_locale() is get_locale()
+    with app.test_request_context("/?lang=zh"):
+        i18n.reader_locale()
+        with force_locale("ja"):
+            assert str(i18n.reader_locale()) == "ja" == str(get_locale())
+            assert i18n.catalog().ugettext("Skip to content") != "Skip to content"
+        assert str(i18n.reader_locale()) == "zh"
+        refresh()
+        assert str(i18n.reader_locale()) == "zh"
+    with app.app_context():
+        assert i18n.reader_locale() == get_locale()
+    assert i18n.reader_locale() is None
