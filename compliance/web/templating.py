@@ -159,7 +159,13 @@ def country_name(code: str | None) -> str:
     """The country's name in the reader's language (Babel's CLDR data)."""
     if not code:
         return ""
-    locale = reader_locale() or Locale("en")
+    return _country_name(reader_locale() or Locale("en"), code)
+
+
+@lru_cache(maxsize=4096)
+def _country_name(locale: Locale, code: str) -> str:
+    """Babel's name of the territory ``code`` in ``locale``, looked up once per pair (through
+    Babel's locale-data mapping, a few µs; a result page names each country of the trip)."""
     return locale.territories.get(code, code)
 
 

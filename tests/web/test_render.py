@@ -408,3 +408,16 @@ def test_reader_locale_is_flask_babels(app):
     with app.app_context():
         assert i18n.reader_locale() == get_locale()
     assert i18n.reader_locale() is None
+
+
+@pytest.mark.parametrize("lang", [*LANGUAGES, "de"])
+def test_country_names_as_babel_names_them(app, lang):
+    from babel import Locale
+
+    with app.test_request_context(f"/?lang={lang}"):
+        expected_locale = i18n.reader_locale()
+        for _ in range(2):  # the second time from the cache
+            for code in ("CN", "US", "GB", "DE", "JP", "KR", "AE", "ZZ", "XK", "", None):
+                expected = expected_locale.territories.get(code, code) if code else ""
+                assert templating.country_name(code) == expected, code
+    assert templating.country_name("FR") == Locale("en").territories["FR"]
