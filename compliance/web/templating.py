@@ -23,7 +23,7 @@ from babel.numbers import (
     get_infinity_symbol,
     parse_pattern,
 )
-from flask import Response, current_app, has_request_context, request, url_for
+from flask import Response, current_app, request, url_for
 from flask.globals import _cv_request
 from flask_babel import format_decimal
 from werkzeug.routing import UnicodeConverter
