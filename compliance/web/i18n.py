@@ -18,27 +18,29 @@ import hashlib
 import os
 import re
 import tempfile
-from collections import ChainMap
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 
 import click
+from babel import Locale
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import g, has_app_context, has_request_context, request
+from flask import g
 from flask.cli import AppGroup
-from flask.templating import Environment as FlaskEnvironment
-from flask_babel import Babel, get_translations
+from flask.globals import _cv_app, _cv_request
+from flask_babel import Babel, get_locale, get_translations
 from jinja2 import pass_eval_context
 from jinja2.ext import Extension
-from markupsafe import Markup
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
 from compliance.config import ROOT, compiled_translations_dir
 from compliance.core import messages
 from compliance.core.messages import N_, SOURCE_LANGUAGE, use_catalog  # noqa: F401
+
+from .rendering import RenderEnvironment, format_markup
 
 # --- Which language a reader gets -------------------------------------------------------------
 
@@ -62,21 +64,18 @@ def canonical_language(value: str | None) -> str | None:
 
 def chosen_language() -> str | None:
     """The language the reader picked explicitly with ``lang=``, if any."""
-    if not has_request_context():
-        return None
-    return _languages()[0]
+    context = _cv_request.get(None)  # has_request_context(), keeping what it found
+    return None if context is None else _languages(context.request)[0]
 
 
 def select_locale() -> str:
-    if not has_request_context():
-        return DEFAULT_LANGUAGE
-    return _languages()[1]
+    context = _cv_request.get(None)
+    return DEFAULT_LANGUAGE if context is None else _languages(context.request)[1]
 
 
-def _languages() -> tuple[str | None, str]:
-    """(chosen language, selected language) of this request, worked out once per request: a
-    page asks some ten times (links, the switch, the catalog, ``<html lang>``)."""
-    current = request._get_current_object()
+def _languages(current) -> tuple[str | None, str]:
+    """(chosen language, selected language) of the request ``current``, worked out once per
+    request: a page asks some ten times (links, the switch, the catalog, ``<html lang>``)."""
     known = getattr(current, "_compliance_languages", None)
     if known is None or known[0] is not current.args:
         chosen = canonical_language(current.args.get("lang"))
@@ -96,8 +95,9 @@ def _browser_language(header: str | None) -> str:
 # --- The reader's catalog, in Python and in templates -----------------------------------------
 
 
-def catalog():
-    """The reader's message catalog, looked up once per request.
+def catalog(store=None):
+    """The reader's message catalog, looked up once per request (``store``: the app context's
+    ``g``, when the caller has it).
 
     English readers get the messages as written, without asking Flask-Babel (most API calls
     and every page in English, so this is the common case).
@@ -108,7 +108,8 @@ def catalog():
     ``refresh`` (which replace or drop that object) still take effect at once.
     """
     # The request's g itself, not through its proxy: this runs for every message.
-    store = g._get_current_object()
+    if store is None:
+        store = g._get_current_object()
     english = getattr(store, "reader_reads_source_language", None)
     if english is None:
         english = store.reader_reads_source_language = select_locale() == DEFAULT_LANGUAGE
@@ -118,6 +119,7 @@ def catalog():
     memo = getattr(state, "compliance_catalog", None)
     if memo is not None and memo[0] is getattr(state, "babel_locale", None):
         return memo[1]
+    reader_locale()  # known before Flask-Babel looks for it
     translations = get_translations()
     state = store._flask_babel
     locale = getattr(state, "babel_locale", None)
@@ -126,9 +128,37 @@ def catalog():
     return translations
 
 
+def reader_locale():
+    """Flask-Babel's ``get_locale()``: read straight from its per-request state once it is
+    known (``get_locale`` makes three look-ups through ``g``'s proxy for it), and when it is
+    not yet, our :func:`select_locale` as a Locale parsed once per language (``get_locale``
+    parses the code again on every request, about 4 µs). The num filter, country names and
+    the catalog ask for it several times a page."""
+    context = _cv_app.get(None)
+    if context is None:
+        return get_locale()
+    state = getattr(context.g, "_flask_babel", None)
+    locale = getattr(state, "babel_locale", None)
+    if locale is not None:
+        return locale
+    babel = context.app.extensions.get("babel")
+    if babel is None or babel.locale_selector is not select_locale:
+        return get_locale()
+    if state is None:
+        state = context.g._flask_babel = SimpleNamespace()
+    locale = state.babel_locale = _parsed_locale(select_locale())
+    return locale
+
+
+@lru_cache(maxsize=16)
+def _parsed_locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
 def _reader_catalog():
     """The catalog the core's messages use: the reader's inside a request, else English."""
-    return catalog() if has_app_context() else SOURCE_LANGUAGE
+    context = _cv_app.get(None)  # has_app_context(), keeping what it found
+    return SOURCE_LANGUAGE if context is None else catalog(context.g)
 
 
 use_catalog(_reader_catalog)
@@ -166,14 +196,14 @@ def _template_gettext(eval_context, message: str, **variables) -> str:
     """
     text = catalog().ugettext(message)
     if eval_context.autoescape:
-        text = Markup(text)
+        return format_markup(text, variables)
     return text % variables
 
 
 # --- Translations inlined into the templates, one compiled copy per language ------------------
 
 
-class LanguageEnvironment(FlaskEnvironment):
+class LanguageEnvironment(RenderEnvironment):
     """Flask's template environment, with the constant messages compiled in per language.
 
     Why: a result page prints some 60 messages that are plain literals (``{{ _("Result") }}``);
@@ -193,16 +223,11 @@ class LanguageEnvironment(FlaskEnvironment):
     language_catalog = None
 
     def get_template(self, name, parent=None, globals=None):
-        if self.language_catalog is None and self.inline_translations and has_app_context():
-            return self.for_catalog(catalog()).get_template(name, parent, globals)
+        if self.language_catalog is None and self.inline_translations:
+            context = _cv_app.get(None)  # has_app_context(), keeping what it found
+            if context is not None:
+                return self.for_catalog(catalog(context.g)).get_template(name, parent, globals)
         return super().get_template(name, parent, globals)
-
-    def make_globals(self, d=None):
-        """Jinja's ChainMap of a template's globals over the environment's, whose ``keys()`` is
-        a plain set: every ``{% from ... import %}`` subtracts it from the render's global names
-        (``Template._get_default_module``), which through ChainMap's generic view was a
-        membership test in Python per name, twice per result page."""
-        return _Globals({} if d is None else d, self.globals)
 
     def for_catalog(self, translations) -> "LanguageEnvironment":
         overlays = self.__dict__.setdefault("_language_overlays", {})
@@ -213,11 +238,6 @@ class LanguageEnvironment(FlaskEnvironment):
             overlay.__dict__.pop("_language_overlays", None)
             overlays[translations] = overlay
         return overlay
-
-
-class _Globals(ChainMap):
-    def keys(self):
-        return set().union(*self.maps)
 
 
 #: ``{{ _("literal") }}`` exactly, the literal without escapes, braces or percent signs.
