@@ -29,7 +29,6 @@ from .vocabulary import RecallKind, RecallScope, RecallStatus
 #: Adjacent words joined when looking for a model number inside text ("PB 2030 MI").
 _MAX_WINDOW = 3
 _TOKEN_SPLIT = re.compile(r"[\s()\[\]{}<>,;:/|+&\"'“”‘’]+")
-_HAS_LETTER, _HAS_DIGIT = re.compile(r"[A-Z]"), re.compile(r"\d")
 #: A capacity or power written as a word ("20K", "10000mAh", "22.5W"): never a model number.
 _QUANTITY = re.compile(r"^\d+(?:[.,]\d+)?(?:K|MAH|WH|W|V|A)$")
 _NOT_QUANTITY_CHAR = re.compile(r"[^0-9A-Z.,]")
@@ -169,7 +168,9 @@ def _token_facts(token: str) -> tuple[str, bool]:
 
 
 def _code_shaped(key: str) -> bool:
-    return len(key) >= 4 and bool(_HAS_LETTER.search(key)) and bool(_HAS_DIGIT.search(key))
+    """Four or more characters, letters and digits both, in a folded key (only A-Z and 0-9
+    left, so "not all digits" means a letter and "not all letters" a digit)."""
+    return len(key) >= 4 and not key.isdigit() and not key.isalpha()
 
 
 def _unknown_code(text: str) -> str | None:
