@@ -214,7 +214,8 @@ def render_cost(db_path: Path, inputs: Inputs, n: int = 200, profiler=None) -> d
     from compliance.results import run_itinerary_check
 
     app = create_app({"SECRET_KEY": SECRET, "DATABASE": str(db_path),
-                      "DATA_AUTO_BUILD": False, "API_RATE_LIMIT": None, "RESULT_CODES_PER_CLIENT_PER_MINUTE": 0,
+                      "DATA_AUTO_BUILD": False, "API_RATE_LIMIT": None, "PAGE_RATE_LIMIT": None,
+                      "RESULT_CODES_PER_CLIENT_PER_MINUTE": 0,
                       "RESULT_CODES_DATABASE": str(db_path.parent / "render_codes.sqlite")})
     figures = {}
     for lang in ("en", "zh"):
@@ -264,7 +265,8 @@ def in_process_costs(db_path: Path, inputs: Inputs, n: int = 300) -> dict:
     from compliance import create_app
 
     app = create_app({"SECRET_KEY": SECRET, "DATABASE": str(db_path),
-                      "DATA_AUTO_BUILD": False, "API_RATE_LIMIT": None, "RESULT_CODES_PER_CLIENT_PER_MINUTE": 0,
+                      "DATA_AUTO_BUILD": False, "API_RATE_LIMIT": None, "PAGE_RATE_LIMIT": None,
+                      "RESULT_CODES_PER_CLIENT_PER_MINUTE": 0,
                       "RESULT_CODES_DATABASE": str(db_path.parent / "inproc_codes.sqlite")})
     client = app.test_client()
     api_paths = api_mix(inputs, n)
@@ -481,7 +483,8 @@ def identification_cost(db_path: Path, rounds: int = 3) -> dict:
                      else f"{r['brand']} {r['product']}") for r in records})
     fragments = typed_names(600)
     app = create_app({"SECRET_KEY": SECRET, "DATABASE": str(db_path),
-                      "DATA_AUTO_BUILD": False, "API_RATE_LIMIT": None, "RESULT_CODES_PER_CLIENT_PER_MINUTE": 0,
+                      "DATA_AUTO_BUILD": False, "API_RATE_LIMIT": None, "PAGE_RATE_LIMIT": None,
+                      "RESULT_CODES_PER_CLIENT_PER_MINUTE": 0,
                       "RESULT_CODES_DATABASE": str(db_path.parent / "ident_codes.sqlite")})
     figures: dict = {}
     with app.test_request_context("/"):
@@ -569,7 +572,8 @@ def profile_paths(db_path: Path, paths: list[str], top: int = 10) -> list[str]:
     from compliance import create_app
 
     app = create_app({"SECRET_KEY": SECRET, "DATABASE": str(db_path),
-                      "DATA_AUTO_BUILD": False, "API_RATE_LIMIT": None, "RESULT_CODES_PER_CLIENT_PER_MINUTE": 0,
+                      "DATA_AUTO_BUILD": False, "API_RATE_LIMIT": None, "PAGE_RATE_LIMIT": None,
+                      "RESULT_CODES_PER_CLIENT_PER_MINUTE": 0,
                       "RESULT_CODES_DATABASE": str(db_path.parent / "profile_codes.sqlite")})
     client = app.test_client()
     for path in paths[:20]:  # warm-up: compiled templates, caches of constant work
