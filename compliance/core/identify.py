@@ -44,6 +44,9 @@ class NameEntry:
     variants: tuple
     #: The product words of all variants together, for partial overlap.
     words: frozenset
+    #: Whether each variant names a product line on its own (:func:`distinctive`), worked out
+    #: once here rather than for every description compared with it.
+    distinctive_variants: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -98,13 +101,14 @@ def _identify(model: str | None, brand: str | None, data) -> Identification:
     given = bool((model or "").strip() or (brand or "").strip())
     if not given:
         return Identification("", None, None, (), False)
-    found = _model_number(model, data) if model else None
+    tokens = _tokens(model) if model else []
+    found = _model_number(model, tokens, data) if model else None
     if found is not None:
         key, how = found
         return Identification(key, how, _identified(key, how, data), (), True)
     tables = data.names
     words = significant_words(" ".join(filter(None, (brand, model))), tables)
-    unknown = _unknown_code(model) if model else None
+    unknown = _unknown_code(tokens)
     candidates = _recall_candidates(words, tables, strong_only=unknown is not None)
     catalogue_key = _catalogue_by_name(words, tables, data)
     if not candidates and not catalogue_key and unknown is None:
@@ -123,27 +127,16 @@ def _identify(model: str | None, brand: str | None, data) -> Identification:
 # --- Model numbers ----------------------------------------------------------------------------
 
 
-def _model_number(text: str, data) -> tuple[str, str] | None:
-    """The first known model number in ``text``: the whole input, else the longest run of
-    adjacent words, recalls before the catalogue. A run of words that holds a generic word
-    or a quantity is no model number ("Power Bank 10000mAh" is a description, even where a
-    catalogue record has no better designation than that)."""
-    tokens = [t for t in _TOKEN_SPLIT.split(unconfuse(text)) if t]
+def _model_number(text: str, tokens: list[str], data) -> tuple[str, str] | None:
+    """The first known model number in ``text`` (split into ``tokens``): the whole input, else
+    the longest run of adjacent words, recalls before the catalogue. A run of words that holds
+    a generic word or a quantity is no model number ("Power Bank 10000mAh" is a description,
+    even where a catalogue record has no better designation than that)."""
     plain = [not _generic_or_quantity(t, data.names.generic) for t in tokens]
     whole = normalize_model(text, data.brands)
     keys = [(whole, any(plain))] if whole else []
     if len(tokens) > 1:
-        # ASCII text folds word by word to the same keys (folding is per character there),
-        # so each word is folded once rather than once per run that holds it.
-        folded = [_token_facts(t)[0] for t in tokens] if text.isascii() else None
-        for size in range(min(_MAX_WINDOW, len(tokens)), 0, -1):
-            for start in range(len(tokens) - size + 1):
-                if not all(plain[start:start + size]):
-                    continue
-                key = ("".join(folded[start:start + size]) if folded is not None
-                       else fold("".join(tokens[start:start + size])))
-                if _code_shaped(key):
-                    keys.append((key, True))
+        keys += [(key, True) for key in _run_keys(tokens, plain, text.isascii())]
     for key, _names in keys:
         if key in data.recalls_by_model:
             return key, "model"
@@ -153,6 +146,27 @@ def _model_number(text: str, data) -> tuple[str, str] | None:
         if names_something and key in data.catalogue:
             return key, "model"
     return None
+
+
+def _run_keys(tokens: list[str], plain: list[bool], ascii_text: bool) -> list[str]:
+    """The folded, model-shaped keys of every run of one to three adjacent ``plain`` words,
+    longest runs first, then left to right. ASCII text folds word by word to the same keys
+    (folding is per character there), so each word is folded once, not once per run."""
+    folded = [_token_facts(t)[0] for t in tokens] if ascii_text else None
+    # plain_ahead[i]: how many plain words follow from word i on, word i included.
+    plain_ahead = [0] * (len(tokens) + 1)
+    for index in range(len(tokens) - 1, -1, -1):
+        plain_ahead[index] = plain_ahead[index + 1] + 1 if plain[index] else 0
+    keys = []
+    for size in range(min(_MAX_WINDOW, len(tokens)), 0, -1):
+        for start in range(len(tokens) - size + 1):
+            if plain_ahead[start] < size:
+                continue
+            key = ("".join(folded[start:start + size]) if folded is not None
+                   else fold("".join(tokens[start:start + size])))
+            if _code_shaped(key):
+                keys.append(key)
+    return keys
 
 
 def _generic_or_quantity(token: str, generic: frozenset) -> bool:
@@ -173,10 +187,16 @@ def _code_shaped(key: str) -> bool:
     return len(key) >= 4 and not key.isdigit() and not key.isalpha()
 
 
-def _unknown_code(text: str) -> str | None:
+def _tokens(text: str) -> list[str]:
+    """The words of a typed model, look-alikes folded, split where a model number cannot go
+    on (spaces, brackets, punctuation)."""
+    return [t for t in _TOKEN_SPLIT.split(unconfuse(text)) if t]
+
+
+def _unknown_code(tokens: list[str]) -> str | None:
     """A word of the input that looks like a model number (letters and digits, not a
     quantity such as 20K or 22.5W)."""
-    for token in _TOKEN_SPLIT.split(unconfuse(text)):
+    for token in tokens:
         folded, quantity = _token_facts(token)
         if _code_shaped(folded) and not quantity:
             return token
@@ -242,7 +262,8 @@ def name_entry(brand: str, product: str, tables: NameTables, extra_names=()) -> 
                           - set(tables.brand_words.values()))
         if words and words not in variants:
             variants.append(words)
-    return NameEntry(brands, tuple(variants), frozenset().union(*variants))
+    return NameEntry(brands, tuple(variants), frozenset().union(*variants),
+                     tuple(distinctive(v) for v in variants))
 
 
 def name_variants(product: str) -> list[str]:
@@ -278,20 +299,30 @@ def _recall_candidates(words: set[str], tables: NameTables, strong_only: bool) -
     know: then only a whole name can outweigh it.
     """
     strong, loose, seen = [], [], set()
-    named = (item for word in words for item in tables.recalls_by_word.get(word, ()))
-    for recall, entry in named:
-        if recall["recall_id"] in seen:
+    names_a_brand = not words.isdisjoint(tables.brands)
+    for word in words:
+        if word in tables.brands:
+            # Both kinds share a product word with the description, and product words are
+            # never brand words: what a brand word alone reaches is not a candidate here.
             continue
-        seen.add(recall["recall_id"])
-        brand_hit = bool(entry.brands & words)
-        covered = [len(v) for v in entry.variants if v <= words and (brand_hit or distinctive(v))]
-        if covered:
-            strong.append((-max(covered), recall))
-        elif not strong_only:
-            shared = entry.words & words
-            another_brand = not brand_hit and bool(words & tables.brands)
-            if shared and (brand_hit or (distinctive(shared) and not another_brand)):
-                loose.append(recall)
+        lone_word = distinctive((word,))
+        for recall, entry in tables.recalls_by_word.get(word, ()):
+            if recall["recall_id"] in seen:
+                continue
+            brand_hit = not entry.brands.isdisjoint(words)
+            if not (brand_hit or lone_word):
+                # Without its brand, a recall needs a distinctive word of the description to
+                # be a candidate, and is reached through that word too: look at it then.
+                continue
+            seen.add(recall["recall_id"])
+            covered = [len(v) for v, lone in zip(entry.variants, entry.distinctive_variants)
+                       if (brand_hit or lone) and v <= words]
+            if covered:
+                strong.append((-max(covered), recall))
+            elif not strong_only:
+                shared = entry.words & words
+                if shared and (brand_hit or (distinctive(shared) and not names_a_brand)):
+                    loose.append(recall)
     if strong:
         # The recall whose name the description covers most fully first.
         strong.sort(key=lambda item: (item[0], _newest_first(item[1])))
@@ -321,7 +352,7 @@ def _catalogue_by_name(words: set[str], tables: NameTables, data) -> str | None:
     best, best_size, tie = None, 0, False
     for word in words:
         for key, entry in tables.catalogue_by_word.get(word, ()):
-            if not entry.brands & words:
+            if entry.brands.isdisjoint(words):
                 continue
             size = max((len(v) for v in entry.variants if v <= words), default=0)
             if size > best_size:

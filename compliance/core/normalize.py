@@ -125,7 +125,7 @@ def name_words(text: str | None) -> list[str]:
     plain = _GROUPED_NUMBER.sub(lambda m: re.sub(r"[,. ]", "", m.group()), plain)
     words = []
     for word in _WORD.findall(plain):
-        split = _NUMBER_THEN_UNIT.match(word)
+        split = _NUMBER_THEN_UNIT.match(word) if word[0].isdigit() else None
         if split and split.group(2) in _UNITS:
             words.extend(split.groups())
         else:
