@@ -117,6 +117,8 @@ def test_no_import_cycle_inside_the_package():
 RANK = {"core": 0, "data": 1, "results": 2, "web": 3, "pages": 4, "api": 4}
 #: Modules above the layers: the factory, the command line, the settings.
 APP = {"compliance", "compliance.cli", "compliance.config"}
+
+
 def group_of(module: str) -> str:
     parts = module.split(".")
     if len(parts) < 3 or parts[1] not in RANK:

@@ -31,6 +31,7 @@ from compliance.web.problems import PROBLEM_TYPE_BASE, PROBLEM_TYPES
 
 API_VERSION = "1.0.0"
 
+
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 

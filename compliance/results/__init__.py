@@ -88,8 +88,6 @@ def run_check(values: dict, legs: list[dict] | None = None,
     return CheckResult(answer, tokens.issue(claim, signing_keys()[0]), now)
 
 
-
-
 def run_itinerary_check(values: dict):
     """Check the device against every leg of the form. Bad fields raise :class:`ParamError`
     with every one of them in ``errors``, each leg field named as in the form (``origin2``),
@@ -98,6 +96,8 @@ def run_itinerary_check(values: dict):
     legs = legs_from_values(values)
     device_values = {k: v for k, v in values.items() if k in DEVICE_PARAMS}
     return run_check(device_values, legs=legs, future_only=True)
+
+
 def date_notices(trips, today: date, rechecked: bool) -> list[list[dict]]:
     """Per leg, the ``travel_date_passed`` notice when its date is before ``today``: answered
     under the rules of that date (a check), or re-checked as if flying today (staff)."""

@@ -171,7 +171,6 @@ def _(message: str, **params) -> str:
     return str(messages._(message, **params))
 
 
-
 def install_in_templates(app) -> None:
     """Make the templates' ``_`` use :func:`catalog` too (after Flask-Babel's own setup)."""
     app.jinja_env.install_gettext_callables(

@@ -77,6 +77,7 @@ def test_a_sample_check_that_no_longer_parses_is_reported(runner, data_copy, tmp
          "expected": "allowed", "rule_id": "airline-ek-2025-10", "why": "test"}]}))
     new = tmp_path / "new-data"
     shutil.copytree(data_copy, new)
+
     def drop_emirates(rules):
         rules[:] = [r for r in rules if r["airline"] != "EK"]
 
