@@ -54,10 +54,10 @@ def info(url: str) -> tuple[int, int]:
 
 @lru_cache(maxsize=2048)
 def svg(url: str, title: str = "QR code") -> str:
-    """A compact SVG: one path of horizontal runs, dark on a white background.
+    """A compact SVG: one stroked path of horizontal bars, dark on a white background.
 
     qrcode's own SVG factories draw one rectangle per module (about 15 KB for a result URL);
-    drawing runs instead keeps the inline code near 3 KB.
+    one path of bars keeps the inline code near 4 KB.
     """
     code = _matrix(url)
     size = code.modules_count + 2 * QUIET_ZONE
@@ -65,36 +65,62 @@ def svg(url: str, title: str = "QR code") -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
         f'shape-rendering="crispEdges" role="img" aria-label="{_escape(title)}">'
         f'<rect width="{size}" height="{size}" fill="#fff"/>'
-        f'<path fill="#000" d="{_runs(code)}"/></svg>'
+        f'<path fill="none" stroke="#000" stroke-width="1" d="{bars(code)}"/></svg>'
     )
 
 
-def _runs(code: qrfast.Code) -> str:
-    """The path of the dark modules, one ``M x y h len v1 h -len z`` bar per horizontal run.
+def bars(code: qrfast.Code) -> str:
+    """The dark modules as one path of relative moves and bars: a line of width 1 through the
+    middle of each row of modules, drawn (``h``) over dark modules and lifted (``m``) over
+    light ones; at each row's end the pen moves back and one row down.
 
-    One regular-expression pass over all rows (joined by a light module, so no run crosses a
-    row) and the coordinates' text from tables: a few hundred runs per code, this is most of
-    the cost of drawing it."""
-    stride = code.modules_count + 1
-    rows = b"\x00".join(code.rows)
-    x_text, y_text, bar_text = _X_TEXT, _Y_TEXT, _BAR_TEXT
-    parts = []
-    for run in _DARK_RUN.finditer(rows):
-        start, end = run.span()
-        y, x = divmod(start, stride)
-        parts.append(x_text[x] + y_text[y] + bar_text[end - start])
-    return "".join(parts)
-
-
-#: Text of each x (with the move), y and bar length, the quiet zone added (version 40 at most).
-_X_TEXT = [f"M{x + QUIET_ZONE} " for x in range(177)]
-_Y_TEXT = [str(y + QUIET_ZONE) for y in range(177)]
-_BAR_TEXT = [f"h{n}v1h-{n}z" for n in range(178)]
+    Being relative, the text of eight modules does not depend on where they are, so each
+    row is cut into pieces of eight, padded with light modules, and each piece is looked up
+    in a table of all 256 (one more kind for a row's last piece, which also holds the move
+    to the next row): a few hundred look-ups in C (``map`` over the rows read as 64-bit
+    integers) instead of a Python step per run, about 7 times faster, and the text is half
+    as long."""
+    count = code.modules_count
+    pieces = count // _PIECE + 1  # at least one padding module per row, for the row's end
+    padding = b"\x00" * (pieces * _PIECE - count - 1) + _ROW_END
+    rows = padding.join(code.rows) + padding
+    path = "".join(map(_piece_texts(pieces).__getitem__, memoryview(rows).cast("Q")))
+    # The last row's move down goes nowhere: dropped.
+    return f"M{QUIET_ZONE} {QUIET_ZONE}.5" + path[:path.rfind("m")]
 
 
-#: The matrix as bytes is 1 for dark and 0 for light modules; a run of ones is one horizontal
-#: bar of the drawing.
-_DARK_RUN = re.compile(b"\x01+")
+#: Modules per piece: one 64-bit integer of one byte per module.
+_PIECE = 8
+#: The byte that marks a row's last piece (modules are bytes 0 and 1).
+_ROW_END = b"\x02"
+_RUN = re.compile(b"\x01+|\x00+")
+
+
+def _as_key(piece: bytes) -> int:
+    return memoryview(piece).cast("Q")[0]
+
+
+def _run_texts(modules: bytes) -> list[str]:
+    return [f"h{len(run)}" if run[0] else f"m{len(run)} 0" for run in _RUN.findall(modules)]
+
+
+@lru_cache(maxsize=64)
+def _piece_texts(pieces_per_row: int) -> dict[int, str]:
+    """Path text per piece of eight modules, keyed by the piece read as a native 64-bit
+    integer; a row's last piece (its last byte ``_ROW_END``) ends with the move to the start
+    of the next row, less any light modules it would first have moved over."""
+    texts = {}
+    for pattern in range(1 << _PIECE):
+        modules = bytes((pattern >> i) & 1 for i in range(_PIECE))
+        texts[_as_key(modules)] = "".join(_run_texts(modules))
+    for pattern in range(1 << (_PIECE - 1)):
+        modules = bytes((pattern >> i) & 1 for i in range(_PIECE - 1))
+        parts = _run_texts(modules)
+        back = _PIECE * pieces_per_row - 1
+        if parts and parts[-1].startswith("m"):
+            back -= int(parts.pop()[1:-2])
+        texts[_as_key(modules + _ROW_END)] = "".join(parts) + f"m-{back} 1"
+    return texts
 
 
 def _escape(text: str) -> str:

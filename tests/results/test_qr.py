@@ -83,26 +83,72 @@ def test_up_to_version_40():
     fast = qrfast.encode(text, qrcode.constants.ERROR_CORRECT_Q, 2)
     assert fast.version == reference.version == 40
     assert fast.modules() == reference.modules
-    assert qr.svg.__wrapped__(text, "QR code") == old_svg(text, "QR code")
+    assert drawn_modules(qr.svg.__wrapped__(text, "QR code")) == qrcode_dark_modules(text)
     with pytest.raises(qrcode.exceptions.DataOverflowError):
         qrfast.encode(text * 2, qrcode.constants.ERROR_CORRECT_Q, 2)
 
 
-def old_svg(url: str, title: str) -> str:
-    """qr.svg as it was before the fast path: the same drawing from qrcode's own matrix."""
+_PATH = re.compile(r'<path fill="none" stroke="#000" stroke-width="1" d="([^"]*)"/></svg>$')
+
+
+def drawn_modules(svg_text: str) -> tuple[int, set[tuple[int, int]]]:
+    """What the SVG draws, read back as a pen would: the side of its square in modules and
+    the (x, y) of every module covered by a bar. A bar is a line of width 1 through the
+    middle of a row (``y + 0.5``), so it covers the modules of that row from its start to
+    its end; a module covered twice, or a bar off the grid or outside the square, fails."""
+    size = int(re.search(r'viewBox="0 0 (\d+) \1"', svg_text)[1])
+    assert 'shape-rendering="crispEdges"' in svg_text
+    assert f'<rect width="{size}" height="{size}" fill="#fff"/>' in svg_text
+    path = _PATH.search(svg_text)[1]
+    assert re.fullmatch(r"M\d+ \d+\.5(?:h\d+|m-?\d+ -?\d+)*", path), path[:80]
+    x, y = 0.0, 0.0
+    dark = set()
+    for command, numbers in re.findall(r"([Mmh])([^Mmh]*)", path):
+        values = [float(v) for v in numbers.split()]
+        if command == "M":
+            x, y = values
+        elif command == "m":
+            x, y = x + values[0], y + values[1]
+        else:
+            assert (y - 0.5).is_integer() and x.is_integer() and 0 < y < size
+            for column in range(int(x), int(x + values[0])):
+                assert 0 <= column < size and (column, int(y)) not in dark
+                dark.add((column, int(y)))
+            x += values[0]
+    return size, dark
+
+
+def qrcode_dark_modules(url: str) -> tuple[int, set[tuple[int, int]]]:
+    """qrcode's own matrix for ``url`` (quiet zone included) as the same kind of set."""
     matrix = qr.matrix_qrcode(url).get_matrix()
-    size = len(matrix)
-    runs = [f"M{run.start()} {y}h{len(run[0])}v1h-{len(run[0])}z"
-            for y, row in enumerate(matrix) for run in re.finditer(b"\x01+", bytes(row))]
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
-            f'shape-rendering="crispEdges" role="img" aria-label="{title}">'
-            f'<rect width="{size}" height="{size}" fill="#fff"/>'
-            f'<path fill="#000" d="{"".join(runs)}"/></svg>')
+    return len(matrix), {(x, y) for y, row in enumerate(matrix) for x, on in enumerate(row)
+                         if on}
 
 
-def test_svg_unchanged_from_the_qrcode_matrix():
-    for url in random_result_urls(200, seed=7):
-        assert qr.svg.__wrapped__(url, "QR code") == old_svg(url, "QR code")
+def test_svg_draws_exactly_qrcodes_modules():
+    for url in random_result_urls(300, seed=7):
+        assert drawn_modules(qr.svg.__wrapped__(url, "QR code")) == qrcode_dark_modules(url)
+
+
+def test_svg_draws_exactly_the_modules_at_every_version():
+    """Every side from 21 to 177 modules against the pieces of eight the drawing cuts rows
+    into (rows ending on a dark module, on a light one, with one module of padding or
+    seven)."""
+    for version in range(1, 41):
+        reference = qrcode.QRCode(version=version, error_correction=qr.ERROR_CORRECTION,
+                                  border=qr.QUIET_ZONE, mask_pattern=qr.MASK_PATTERN)
+        reference.add_data("HTTP://X/R/1ABC", optimize=0)  # fits version 1
+        reference.make(fit=False)
+        code = qrfast.Code(version, qr.ERROR_CORRECTION, qr.MASK_PATTERN,
+                           [bytes(row) for row in reference.modules])
+        side = code.modules_count + 2 * qr.QUIET_ZONE
+        svg_text = (f'<svg viewBox="0 0 {side} {side}" shape-rendering="crispEdges">'
+                    f'<rect width="{side}" height="{side}" fill="#fff"/>'
+                    f'<path fill="none" stroke="#000" stroke-width="1" d="{qr.bars(code)}"/>'
+                    "</svg>")
+        matrix = reference.get_matrix()
+        expected = {(x, y) for y, row in enumerate(matrix) for x, on in enumerate(row) if on}
+        assert drawn_modules(svg_text) == (side, expected), version
 
 
 def test_png_is_qrcodes_own_image():
