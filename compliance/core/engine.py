@@ -15,6 +15,7 @@ from .normalize import normalize_serial
 from .regions import in_region
 from .vocabulary import (
     CELL_VOLTAGE_RANGE,
+    CONDITION_BY_CODE,
     CONDITION_ORDER,
     DEFAULT_CELL_VOLTAGE,
     SCOPE_ORDER,
@@ -431,7 +432,7 @@ def _recall_reason(recall: dict, finding: Finding) -> dict:
 def judge_rule(rule: dict, device: Device, wh: float | None) -> Finding:
     """What one rule version says about the device. Only limits the rule sets count."""
     parts: list[Finding] = []
-    conditions: dict = {Condition(code): {} for code in rule["conditions"]}
+    conditions: dict = {CONDITION_BY_CODE[code]: {} for code in rule["conditions"]}
     limit_a, limit_b = rule["max_wh_no_approval"], rule["max_wh_with_approval"]
     # "under 100 Wh" (Emirates) rather than "up to" / "not exceeding": 100 Wh itself is over.
     exclusive = bool(rule.get("wh_limit_exclusive"))
